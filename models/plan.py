@@ -1,0 +1,171 @@
+"""What: strategies, plan areas, a fiscal year's plan, its editions, drafts, projects, votes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import created_at, enum_field, instant, json_field, money
+from models.enums import (
+    DraftState,
+    EditionKind,
+    EditionState,
+    ProjectSource,
+    ProjectStatus,
+    TriggerKind,
+    VoteDecision,
+)
+
+
+class Strategy(SQLModel, table=True):
+    """ยุทธศาสตร์ — one of an LAO's development strategies, in the order of its development plan."""
+
+    __table_args__ = (sa.UniqueConstraint("org_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    number: int
+    name: str = Field(max_length=300)
+
+
+class PlanArea(SQLModel, table=True):
+    """แผนงาน — the twelve standard plan areas of an LAO budget (seeded by a migration)."""
+
+    __tablename__ = "plan_area"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+
+
+class DevelopmentPlanProject(SQLModel, table=True):
+    """A row of แบบ ผ.02 in the development plan, which operational-plan projects trace back to."""
+
+    __tablename__ = "development_plan_project"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    strategy_id: int | None = Field(default=None, foreign_key="strategy.id")
+    sequence: int | None = None
+    title: str = Field(max_length=300)
+    objective: str | None = Field(default=None, max_length=2000)
+    target: str | None = Field(default=None, max_length=2000)
+    budgets_by_year: dict[str, int] = json_field()  # BE year → satang
+    indicator: str | None = Field(default=None, max_length=1000)
+    expected_result: str | None = Field(default=None, max_length=1000)
+    responsible_unit: str | None = Field(default=None, max_length=300)
+
+
+class OperationalPlan(SQLModel, table=True):
+    """แผนการดำเนินงาน of one LAO for one fiscal year (พ.ศ.); the sum of its editions in force."""
+
+    __tablename__ = "operational_plan"
+
+    __table_args__ = (sa.UniqueConstraint("org_id", "fiscal_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    fiscal_year: int
+    created_at: datetime = created_at()
+
+
+class Edition(SQLModel, table=True):
+    """One edition (ฉบับ) of a plan: the original, แก้ไข ครั้งที่ N or เพิ่มเติม ครั้งที่ N.
+
+    Each keeps its own trigger, deadlines, approval and posting, as the regulation requires.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("plan_id", "kind", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="operational_plan.id", index=True)
+    kind: EditionKind = enum_field(EditionKind)
+    number: int = 0
+    trigger_kind: TriggerKind = enum_field(TriggerKind)
+    trigger_agency: str | None = Field(default=None, max_length=300)
+    trigger_date: date
+    deadline: date
+    extended_deadline: date | None = None
+    extension_reason: str | None = Field(default=None, max_length=2000)
+    state: EditionState = enum_field(EditionState, EditionState.COLLECTING, index=True)
+    announced_on: date | None = None
+    posting_deadline: date | None = None
+    posted_on: date | None = None
+    posted_places: list[dict[str, Any]] = json_field(list)
+    earliest_removal: date | None = None
+    removed_on: date | None = None
+    opened_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = created_at()
+    updated_at: datetime | None = instant()
+
+    @property
+    def effective_deadline(self) -> date:
+        """The preparation deadline in force: the executive's extension when there is one."""
+        return self.extended_deadline or self.deadline
+
+
+class DraftVersion(SQLModel, table=True):
+    """ร่างที่ N — a frozen snapshot of an edition's accepted projects; votes belong to it."""
+
+    __tablename__ = "draft_version"
+
+    __table_args__ = (sa.UniqueConstraint("edition_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    number: int
+    state: DraftState = enum_field(DraftState, DraftState.PREPARED)
+    snapshot: dict[str, Any] = json_field()
+    project_count: int = 0
+    total_satang: int = money()
+    result: VoteDecision | None = enum_field(VoteDecision, None)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = created_at()
+    closed_at: datetime | None = instant()
+
+
+class Project(SQLModel, table=True):
+    """โครงการ/กิจกรรม proposed for an edition; once accepted, a row of แบบ ผด.02 (or ผด.02/1)."""
+
+    __table_args__ = (sa.UniqueConstraint("plan_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="operational_plan.id", index=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    seq: int  # running number within the plan: shown as เลขที่ 2569-012
+    title: str = Field(max_length=300)
+    details: str = Field(max_length=2000)
+    budget_satang: int = money()
+    location: str = Field(max_length=300)
+    responsible_unit: str = Field(max_length=300)
+    months_mask: int = 0  # bit (month-1) set when the project runs in that calendar month
+    strategy_id: int = Field(foreign_key="strategy.id")
+    plan_area_id: int = Field(foreign_key="plan_area.id")
+    source: ProjectSource = enum_field(ProjectSource, ProjectSource.LAO)
+    agency_name: str | None = Field(default=None, max_length=300)
+    is_equipment: bool = False
+    equipment_type: str | None = Field(default=None, max_length=100)
+    dev_plan_project_id: int | None = Field(default=None, foreign_key="development_plan_project.id")
+    status: ProjectStatus = enum_field(ProjectStatus, ProjectStatus.SUBMITTED, index=True)
+    status_reason: str | None = Field(default=None, max_length=2000)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="project.id")
+    submitted_by_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    created_at: datetime = created_at()
+    updated_at: datetime | None = instant()
+
+
+class Vote(SQLModel, table=True):
+    """A development-committee member's current vote on a draft version; changeable until closed."""
+
+    __table_args__ = (sa.UniqueConstraint("draft_version_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_version_id: int = Field(foreign_key="draft_version.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    decision: VoteDecision = enum_field(VoteDecision)
+    comment: str | None = Field(default=None, max_length=2000)
+    cast_at: datetime = created_at()

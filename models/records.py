@@ -1,0 +1,75 @@
+"""The system's own ledgers: audit trail, conversation state, seen webhook events, the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import created_at, enum_field, instant, json_field
+from models.enums import Channel, OutboxStatus
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which object, as which role, from which channel — including refusals."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = created_at()
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    role: str | None = Field(default=None, max_length=32)
+    org_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    action: str = Field(max_length=64, index=True)
+    object_type: str | None = Field(default=None, max_length=64)
+    object_id: int | None = None
+    before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    channel: Channel | None = enum_field(Channel, None)
+
+
+class ConversationState(SQLModel, table=True):
+    """Where one chat account is in a form. Saved every turn; ``version`` guards lost updates."""
+
+    __tablename__ = "conversation_state"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="channel_account.id", unique=True)
+    flow: str | None = Field(default=None, max_length=64)
+    step: str | None = Field(default=None, max_length=64)
+    data: dict[str, Any] = json_field()
+    version: int = 0
+    updated_at: datetime = created_at()
+    expires_at: datetime | None = instant()
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """A platform event (LINE webhookEventId, Telegram update_id) recorded before it is acted on."""
+
+    __tablename__ = "processed_event"
+
+    __table_args__ = (sa.UniqueConstraint("channel", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: Channel = enum_field(Channel)
+    event_id: str = Field(max_length=100)
+    received_at: datetime = created_at()
+
+
+class OutboundMessage(SQLModel, table=True):
+    """A message planbot starts (reminder, notice); the dedupe key makes sending it idempotent."""
+
+    __tablename__ = "outbound_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    account_id: int = Field(foreign_key="channel_account.id", index=True)
+    payload: dict[str, Any] = json_field()
+    status: OutboxStatus = enum_field(OutboxStatus, OutboxStatus.PENDING, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = instant(index=True)
+    sent_at: datetime | None = instant()
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = created_at()
