@@ -1,0 +1,52 @@
+"""The running pieces every entry point needs, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.settings import Settings
+from models import db
+from models.clock import Clock, SystemClock
+from scheduler.days_off import DaysOff
+
+
+@dataclass
+class Runtime:
+    """Engine, sessions, clock and the days-off calendar, shared by CLI, web app and chat."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    days_off: DaysOff = field(repr=False)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, database_url: str | None = None, clock: Clock | None = None
+    ) -> Runtime:
+        engine = db.make_engine(database_url or settings.database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=db.session_factory(engine),
+            clock=clock or SystemClock(settings.tz),
+            days_off=cls.days_off_from(settings),
+        )
+
+    @staticmethod
+    def days_off_from(settings: Settings) -> DaysOff:
+        """The legal calendar: the holidays library plus the operator's own file."""
+        return DaysOff(settings.extra_holidays_file)
+
+    async def prepare_database(self) -> None:
+        """SQLite (the embedded default) migrates itself; PostgreSQL is migrated by the operator."""
+        if db.is_sqlite(self.engine.url):
+            await db.upgrade(self.engine)
+        else:
+            await db.require_current(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,58 @@
+"""Settings from the environment and ``.env`` (see ``.env.example`` for every variable)."""
+
+from __future__ import annotations
+
+from datetime import time
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./planbot.db"
+
+
+class TelegramMode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class Settings(BaseSettings):
+    """Everything an operator may set. Secrets are SecretStr so they never reach a log."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, alias="PLANBOT_DATABASE_URL")
+    public_url: str | None = Field(None, alias="PLANBOT_PUBLIC_URL")
+    timezone: str = Field("Asia/Bangkok", alias="PLANBOT_TIMEZONE")
+    reminder_time: time = Field(time(8, 30), alias="PLANBOT_REMINDER_TIME")
+    quiet_hours_start: time = Field(time(20, 0), alias="PLANBOT_QUIET_HOURS_START")
+    quiet_hours_end: time = Field(time(7, 0), alias="PLANBOT_QUIET_HOURS_END")
+    extra_holidays_file: Path | None = Field(None, alias="PLANBOT_EXTRA_HOLIDAYS_FILE")
+    log_level: str = Field("INFO", alias="PLANBOT_LOG_LEVEL")
+
+    telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_mode: TelegramMode = Field(TelegramMode.POLLING, alias="TELEGRAM_MODE")
+    telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+    )
+
+    line_channel_secret: SecretStr | None = Field(None, alias="LINE_CHANNEL_SECRET")
+    line_channel_access_token: SecretStr | None = Field(None, alias="LINE_CHANNEL_ACCESS_TOKEN")
+    line_api_base_url: str = Field("https://api.line.me", alias="LINE_API_BASE_URL")
+    line_data_api_base_url: str = Field("https://api-data.line.me", alias="LINE_DATA_API_BASE_URL")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone, so a typo fails at start-up
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
