@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -112,3 +113,22 @@ async def runtime(
     rt = Runtime.from_settings(settings, database_url=database_url, clock=clock)
     yield rt
     await rt.close()
+
+
+@pytest.fixture
+async def demo(runtime: Runtime) -> Runtime:
+    """The runtime with the demo อบต.: officer, agency, village, c1–c5, s1–s3, mayor."""
+    from bot.demo import ensure_demo
+
+    await ensure_demo(runtime)
+    return runtime
+
+
+@pytest.fixture(params=["recording"])
+async def chat(request: pytest.FixtureRequest, demo: Runtime) -> Any:
+    """A chat driver over the demo org, once per channel implementation."""
+    from tests.chat import RecordingDriver
+
+    if request.param == "recording":
+        return RecordingDriver(demo)
+    raise AssertionError(request.param)

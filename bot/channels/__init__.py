@@ -1,0 +1,1 @@
+"""Channel adapters: the only place a chat platform's SDK may be imported."""

@@ -1,0 +1,216 @@
+"""The conversation engine: one turn per incoming message, exactly once, in order, durable.
+
+For each message: record the platform event id (a redelivery is ignored), find or create
+the chat account, load the saved state, dispatch, and write the state back with a version
+check, all in one transaction. Messages from one account are handled one at a time in this
+process (a lock); across processes the version check makes a second worker's turn retry on
+the fresh state instead of overwriting it. A handler that fails answers "ขออภัย เกิดข้อผิดพลาด"
+and the error is logged with the event id; nothing escapes to the channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import handlers  # noqa: F401 — registers every flow
+from handlers import router
+from handlers.context import State, Turn
+from handlers.messages import Incoming, Outgoing, Text
+from models.clock import Clock
+from models.org import ChannelAccount, Person
+from models.records import ConversationState, ProcessedEvent
+from scheduler.days_off import DaysOff
+
+log = logging.getLogger(__name__)
+
+TEXT = {
+    "sorry": "ขออภัย เกิดข้อผิดพลาด — กรุณาลองใหม่อีกครั้ง หากยังไม่ได้ กรุณาแจ้งเจ้าหน้าที่",
+    "expired_form": "⏰ แบบฟอร์มที่ค้างไว้หมดอายุแล้ว (ไม่มีการตอบเกิน 24 ชั่วโมง) — เริ่มใหม่ได้ทุกเมื่อ",
+}
+MAX_ATTEMPTS = 5
+
+
+class StaleState(Exception):
+    """Another worker changed this account's state (or created its account) meanwhile."""
+
+
+class DuplicateEvent(Exception):
+    """The platform delivered an event we have already handled."""
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        days_off: DaysOff,
+        *,
+        after_commit: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.days_off = days_off
+        self.after_commit = after_commit
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    async def handle(self, incoming: Incoming) -> list[Outgoing]:
+        """Answer one message; never raises."""
+        key = (incoming.channel.value, incoming.account_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            try:
+                return await self._handle_with_retries(incoming)
+            except DuplicateEvent:
+                log.info("duplicate event %s ignored", incoming.event_id)
+                return []
+            except Exception:
+                log.exception(
+                    "turn failed: channel=%s account=%s event=%s",
+                    incoming.channel,
+                    incoming.account_id,
+                    incoming.event_id,
+                )
+                await self._mark_processed(incoming)
+                return [Text(TEXT["sorry"])]
+
+    async def _handle_with_retries(self, incoming: Incoming) -> list[Outgoing]:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                messages = await self._turn(incoming)
+            except StaleState:
+                log.info("state changed under turn (attempt %d), retrying", attempt)
+                await asyncio.sleep(0.01 * attempt)
+                continue
+            if self.after_commit is not None:
+                await self.after_commit()
+            return messages
+        raise RuntimeError(f"state kept changing for {incoming.account_id}")
+
+    async def _turn(self, incoming: Incoming) -> list[Outgoing]:
+        async with self.sessions() as session, session.begin():
+            if incoming.event_id:
+                await self._record_event(session, incoming)
+            account = await self._account(session, incoming)
+            person = await session.get(Person, account.person_id) if account.person_id else None
+            row, state = await self._load_state(session, account)
+            prefix: list[Outgoing] = []
+            if state.flow and state.expires_at and state.expires_at <= self.clock.now():
+                state.clear()
+                prefix.append(Text(TEXT["expired_form"]))
+            turn = Turn(session, self.clock, self.days_off, incoming, account, person, state)
+            try:
+                messages = await router.dispatch(turn)
+                await session.flush()
+            except IntegrityError as exc:  # lost a race for a unique key (a running number…)
+                raise StaleState from exc
+            await self._save_state(session, account, row, turn.state)
+            return prefix + messages
+
+    async def _record_event(self, session: AsyncSession, incoming: Incoming) -> None:
+        try:
+            async with session.begin_nested():
+                session.add(
+                    ProcessedEvent(
+                        channel=incoming.channel,
+                        event_id=incoming.event_id,
+                        received_at=self.clock.now(),
+                    )
+                )
+        except IntegrityError as exc:
+            raise DuplicateEvent from exc
+
+    async def _mark_processed(self, incoming: Incoming) -> None:
+        """After a failed turn, remember the event so a redelivery does not fail again."""
+        if not incoming.event_id:
+            return
+        try:
+            async with self.sessions() as session, session.begin():
+                await self._record_event(session, incoming)
+        except Exception:  # already recorded, or the database is down: nothing more to do
+            log.debug("could not mark event %s processed", incoming.event_id, exc_info=True)
+
+    async def _account(self, session: AsyncSession, incoming: Incoming) -> ChannelAccount:
+        found = (
+            await session.exec(
+                select(ChannelAccount).where(
+                    ChannelAccount.channel == incoming.channel,
+                    ChannelAccount.external_id == incoming.account_id,
+                )
+            )
+        ).first()
+        now = self.clock.now()
+        if found is None:
+            found = ChannelAccount(
+                channel=incoming.channel,
+                external_id=incoming.account_id,
+                display_name=incoming.display_name,
+                created_at=now,
+            )
+            try:
+                async with session.begin_nested():
+                    session.add(found)
+            except IntegrityError as exc:  # created by a concurrent turn: start over
+                raise StaleState from exc
+        found.last_seen_at = now
+        if incoming.display_name:
+            found.display_name = incoming.display_name
+        if not found.active:
+            found.active = True  # they wrote to us again (e.g. re-followed on LINE)
+        return found
+
+    async def _load_state(
+        self, session: AsyncSession, account: ChannelAccount
+    ) -> tuple[ConversationState | None, State]:
+        row = (
+            await session.exec(
+                select(ConversationState).where(ConversationState.account_id == account.id)
+            )
+        ).first()
+        if row is None:
+            return None, State()
+        session.expunge(row)  # written back explicitly, with the version check
+        state = State(
+            flow=row.flow, step=row.step, data=dict(row.data or {}), expires_at=row.expires_at
+        )
+        return row, state
+
+    async def _save_state(
+        self,
+        session: AsyncSession,
+        account: ChannelAccount,
+        row: ConversationState | None,
+        state: State,
+    ) -> None:
+        values = {
+            "flow": state.flow,
+            "step": state.step,
+            "data": state.data,
+            "expires_at": state.expires_at,
+            "updated_at": self.clock.now(),
+        }
+        table = ConversationState.__table__  # type: ignore[attr-defined]
+        if row is None:
+            try:
+                async with session.begin_nested():
+                    await session.execute(
+                        sa.insert(table).values(account_id=account.id, version=1, **values)
+                    )
+            except IntegrityError as exc:
+                raise StaleState from exc
+            return
+        result = await session.execute(
+            sa.update(table)
+            .where(table.c.id == row.id, table.c.version == row.version)
+            .values(version=row.version + 1, **values)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleState

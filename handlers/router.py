@@ -1,0 +1,126 @@
+"""Where each incoming message goes: a command, a button, the form in progress, or help.
+
+Flow modules register themselves here with decorators; ``handlers/__init__`` imports them
+all, so the registry is complete once ``handlers`` is imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from handlers import buttons, forms
+from handlers.context import Refused, Turn
+from handlers.messages import Outgoing, Text
+from models.thaitext import normalize_digits
+
+CommandHandler = Callable[[Turn, str], Awaitable[list[Outgoing]]]
+ActionHandler = Callable[[Turn, buttons.ActionPress], Awaitable[list[Outgoing]]]
+Fallback = Callable[[Turn, str], Awaitable[list[Outgoing] | None]]
+
+TEXT = {
+    "expired": "รายการนี้หมดอายุแล้ว",
+    "nothing_to_cancel": "ไม่มีรายการที่ค้างอยู่ — พิมพ์ ช่วยเหลือ เพื่อดูคำสั่ง",
+    "not_text": "ขออภัย ยังอ่านสติกเกอร์ รูปภาพ หรือไฟล์ในขั้นนี้ไม่ได้ — พิมพ์ ช่วยเหลือ เพื่อดูคำสั่ง",
+    "form_dropped": "(ยกเลิก{title}ที่ค้างไว้แล้ว)",
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    handler: CommandHandler
+    keeps_form: bool  # a peek (help, status) answers and then asks the form's question again
+
+
+COMMANDS: dict[str, Command] = {}
+ACTIONS: dict[str, ActionHandler] = {}
+FALLBACKS: list[Fallback] = []
+HELP: list[CommandHandler] = []  # the help command, registered by handlers.help
+
+
+def command(*words: str, keeps_form: bool = False) -> Callable[[CommandHandler], CommandHandler]:
+    """Register a handler for ``/commands`` and the Thai words people type for them."""
+
+    def register(handler: CommandHandler) -> CommandHandler:
+        for word in words:
+            COMMANDS[_key(word)] = Command(handler, keeps_form)
+        return handler
+
+    return register
+
+
+def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
+    def register(handler: ActionHandler) -> ActionHandler:
+        ACTIONS[name] = handler
+        return handler
+
+    return register
+
+
+def fallback(handler: Fallback) -> Fallback:
+    FALLBACKS.append(handler)
+    return handler
+
+
+def _key(word: str) -> str:
+    return re.sub(r"\s+", "", normalize_digits(word)).casefold()
+
+
+def split_command(text: str) -> tuple[Command | None, str]:
+    """Find a command at the start of ``text``: ``/start CODE``, ``เข้าร่วม CODE``, ``สถานะ``."""
+    stripped = text.strip()
+    first, _, rest = stripped.partition(" ")
+    first = first.split("@", 1)[0] if first.startswith("/") else first  # /start@planbot
+    found = COMMANDS.get(_key(first))
+    if found is not None:
+        return found, rest.strip()
+    found = COMMANDS.get(_key(stripped))  # multi-word commands typed with spaces
+    return (found, "") if found is not None else (None, "")
+
+
+async def dispatch(turn: Turn) -> list[Outgoing]:
+    try:
+        return await _dispatch(turn)
+    except Refused as refusal:
+        return forms.reask(turn, refusal.messages) if forms.current_form(turn) else refusal.messages
+
+
+async def _dispatch(turn: Turn) -> list[Outgoing]:
+    incoming = turn.incoming
+    if incoming.button_data is not None:
+        return await _press(turn, incoming.button_data)
+    text = (incoming.text or "").strip()
+    in_form = forms.current_form(turn)
+    if not text:
+        return await forms.handle_non_text(turn) if in_form else [Text(TEXT["not_text"])]
+    cmd, args = split_command(text)
+    if in_form is not None:
+        if cmd is not None and cmd.keeps_form:
+            return forms.reask(turn, await cmd.handler(turn, args))
+        if cmd is not None and forms.NAV_WORDS.get(text.casefold()) is None:
+            dropped = Text(TEXT["form_dropped"].format(title=in_form.title))
+            turn.state.clear()
+            return [dropped, *await cmd.handler(turn, args)]
+        return await forms.handle_text(turn, text)
+    if cmd is not None:
+        return await cmd.handler(turn, args)
+    if forms.NAV_WORDS.get(text.casefold()) == "cancel":
+        return [Text(TEXT["nothing_to_cancel"])]
+    for handler in FALLBACKS:
+        answer = await handler(turn, text)
+        if answer is not None:
+            return answer
+    return await HELP[0](turn, "")
+
+
+async def _press(turn: Turn, data: str) -> list[Outgoing]:
+    press = buttons.decode(data)
+    if isinstance(press, buttons.FormPress):
+        if forms.current_form(turn) and press.ask == turn.state.data.get("ask"):
+            return await forms.handle_press(turn, press)
+        return forms.reask(turn, [Text(TEXT["expired"])])
+    if isinstance(press, buttons.ActionPress) and press.action in ACTIONS:
+        answer = await ACTIONS[press.action](turn, press)
+        return forms.reask(turn, answer) if forms.current_form(turn) else answer
+    return forms.reask(turn, [Text(TEXT["expired"])])
