@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +25,7 @@ import handlers  # noqa: F401 — registers every flow
 from handlers import router
 from handlers.context import State, Turn
 from handlers.messages import Incoming, Outgoing, Text
+from models import db
 from models.clock import Clock
 from models.org import ChannelAccount, Person
 from models.records import ConversationState, ProcessedEvent
@@ -88,6 +89,12 @@ class Engine:
                 messages = await self._turn(incoming)
             except StaleState:
                 log.info("state changed under turn (attempt %d), retrying", attempt)
+                await asyncio.sleep(0.01 * attempt)
+                continue
+            except DBAPIError as exc:
+                if not db.is_transient(exc) or attempt == MAX_ATTEMPTS:
+                    raise
+                log.info("transient database error (attempt %d), retrying: %s", attempt, exc.orig)
                 await asyncio.sleep(0.01 * attempt)
                 continue
             if self.after_commit is not None:
@@ -201,13 +208,13 @@ class Engine:
         if row is None:
             try:
                 async with session.begin_nested():
-                    await session.execute(
+                    await session.exec(
                         sa.insert(table).values(account_id=account.id, version=1, **values)
                     )
             except IntegrityError as exc:
                 raise StaleState from exc
             return
-        result = await session.execute(
+        result = await session.exec(
             sa.update(table)
             .where(table.c.id == row.id, table.c.version == row.version)
             .values(version=row.version + 1, **values)

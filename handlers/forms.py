@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from handlers import buttons
 from handlers.messages import Button, Card, Choices, Outgoing, Text
+from models.clock import Clock
 from models.thaitext import ParseError, normalize_digits
+from scheduler.days_off import DaysOff
 
 if TYPE_CHECKING:
     from handlers.context import Turn
@@ -66,10 +68,18 @@ class Choice:
 
 @dataclass
 class FormData:
-    """What a running form knows: the answers so far and the context it was started with."""
+    """What a running form knows: the answers so far, the context it was started with, and
+    (not saved) the turn's clock and days-off calendar, for parsers that need "today"."""
 
     values: dict[str, Any]
     ctx: dict[str, Any]
+    clock: Clock | None = None
+    days_off: DaysOff | None = None
+
+    @property
+    def today(self) -> date:
+        assert self.clock is not None, "FormData built without a clock"
+        return self.clock.today()
 
 
 Parser = Callable[[str, FormData], Any]  # returns a value or a ParseError
@@ -164,7 +174,12 @@ def current_form(turn: Turn) -> Form | None:
 
 
 def _data(turn: Turn) -> FormData:
-    return FormData(values=turn.state.data["values"], ctx=turn.state.data["ctx"])
+    return FormData(
+        values=turn.state.data["values"],
+        ctx=turn.state.data["ctx"],
+        clock=turn.clock,
+        days_off=turn.days_off,
+    )
 
 
 def _bump_ask(turn: Turn) -> int:
@@ -249,6 +264,26 @@ def reask(turn: Turn, prefix: list[Outgoing] | None = None) -> list[Outgoing]:
     return _ask(turn, form, data, form.field(step or form.fields[0].name), prefix)
 
 
+def is_answer(turn: Turn, text: str) -> bool:
+    """Whether ``text`` is the label of a button of the current question.
+
+    A label wins over a command of the same word: at the budget form's summary, typing
+    เปิดรอบ confirms it rather than starting the form again.
+    """
+    form = current_form(turn)
+    if form is None:
+        return False
+    data = _data(turn)
+    wanted = _normalize(text)
+    if turn.state.step == SUMMARY:
+        labels = [form.confirm_label]
+    elif turn.state.step == EDIT_MENU:
+        labels = [f.label for f in form.applicable(data)]
+    else:
+        labels = [c.label for c in _choices(form.field(turn.state.step or ""), data)]
+    return any(_normalize(label) == wanted for label in labels)
+
+
 # -- answering ---------------------------------------------------------------------------
 
 
@@ -330,7 +365,7 @@ def _advance(
     history: list[str] = turn.state.data["history"]
     if f.name not in history:
         history.append(f.name)
-    _drop_inapplicable(form, data)
+    _drop_inapplicable(form, data, history)
     if turn.state.data.get("editing"):
         turn.state.data["editing"] = False
         missing = _first_unanswered(form, data)
@@ -348,10 +383,13 @@ def _first_unanswered(form: Form, data: FormData) -> Field | None:
     return next((f for f in form.applicable(data) if f.name not in data.values), None)
 
 
-def _drop_inapplicable(form: Form, data: FormData) -> None:
+def _drop_inapplicable(form: Form, data: FormData, history: list[str]) -> None:
+    """Forget answers to questions that no longer apply (the agency's name after switching to
+    "this LAO"); values the form was started with (a lone org) are not answers and stay."""
     for f in form.fields:
-        if not f.applies(data):
+        if f.name in history and not f.applies(data):
             data.values.pop(f.name, None)
+            history.remove(f.name)
 
 
 def _go_back(turn: Turn, form: Form, data: FormData, f: Field) -> list[Outgoing]:

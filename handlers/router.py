@@ -96,6 +96,8 @@ async def _dispatch(turn: Turn) -> list[Outgoing]:
         return await forms.handle_non_text(turn) if in_form else [Text(TEXT["not_text"])]
     cmd, args = split_command(text)
     if in_form is not None:
+        if cmd is not None and forms.is_answer(turn, text):
+            cmd = None  # the label of a button on screen, not the command of the same word
         if cmd is not None and cmd.keeps_form:
             return forms.reask(turn, await cmd.handler(turn, args))
         if cmd is not None and forms.NAV_WORDS.get(text.casefold()) is None:

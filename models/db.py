@@ -39,10 +39,28 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
+def _sqlite_begin_immediate(connection: sa.Connection) -> None:
+    """Take SQLite's write lock at BEGIN, so two writers queue (busy_timeout) instead of
+    one failing at once when it upgrades a read snapshot another writer has made stale."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database error that a retry of the whole transaction may not meet again:
+    SQLite busy/locked, PostgreSQL serialization failure or deadlock."""
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    text = str(exc.orig).lower()
+    return code in {"40001", "40P01"} or "database is locked" in text or "deadlock" in text
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # pysqlite's own BEGIN off: ours is IMMEDIATE
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")

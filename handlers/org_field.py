@@ -1,0 +1,54 @@
+"""The "which organization?" question, asked only when the speaker belongs to several."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.forms import Choice, Field, FormData
+from models.org import Organization
+from models.thaitext import ParseError
+
+TEXT = {
+    "label": "องค์กร",
+    "prompt": "ต้องการดำเนินการในนามองค์กรใด",
+    "unknown": "ไม่พบองค์กรนี้ในรายการ — กรุณากดปุ่มชื่อองค์กร เช่น {example}",
+}
+
+
+def org_context(orgs: list[Organization]) -> dict[str, Any]:
+    """What the form keeps about the candidate orgs (JSON-ready), preselecting a lone one."""
+    return {"orgs": [{"id": o.id, "name": o.short_name} for o in orgs]}
+
+
+def preset(orgs: list[Organization]) -> dict[str, Any]:
+    """Initial values: the org is answered already when there is only one."""
+    return {"org": orgs[0].id} if len(orgs) == 1 else {}
+
+
+def org_name(data: FormData) -> str:
+    org_id = data.values.get("org")
+    return next((o["name"] for o in data.ctx["orgs"] if o["id"] == org_id), "")
+
+
+def _choices(data: FormData) -> list[Choice]:
+    return [Choice(o["name"], o["id"]) for o in data.ctx["orgs"]]
+
+
+def _parse(text: str, data: FormData) -> Any:
+    example = data.ctx["orgs"][0]["name"]
+    wanted = text.replace(" ", "")
+    for o in data.ctx["orgs"]:
+        if wanted and wanted in o["name"].replace(" ", ""):
+            return o["id"]
+    return ParseError(TEXT["unknown"].format(example=example))
+
+
+ORG_FIELD = Field(
+    name="org",
+    label=TEXT["label"],
+    prompt=TEXT["prompt"],
+    parse=_parse,
+    choices=_choices,
+    when=lambda data: len(data.ctx["orgs"]) > 1,
+    show=lambda _value, data: org_name(data),
+)

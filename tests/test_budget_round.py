@@ -1,0 +1,102 @@
+"""Opening a budget round from chat: the form, the legal deadline, notices, and refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from bot.runtime import Runtime
+from handlers.messages import from_payload, plain_text
+from models.enums import EditionKind, EditionState, TriggerKind
+from models.org import ChannelAccount
+from models.plan import Edition
+from models.records import AuditEvent, OutboundMessage
+
+
+async def open_annual_round(chat: object, when: str = "วันนี้") -> str:
+    out = await chat.say("officer", "/budget")  # type: ignore[attr-defined]
+    assert "ขั้นที่ 1/3 ปีงบประมาณ" in out
+    await chat.press("officer", "พ.ศ. 2569")  # type: ignore[attr-defined]
+    await chat.press("officer", "ข้อบัญญัติงบประมาณรายจ่ายประจำปี")  # type: ignore[attr-defined]
+    out = await chat.say("officer", when)  # type: ignore[attr-defined]
+    assert "ตรวจสอบก่อนเปิดรอบ" in out
+    return await chat.say("officer", "เปิดรอบ")  # type: ignore[attr-defined] — typed label confirms
+
+
+async def test_officer_opens_the_annual_round(chat: object, demo: Runtime) -> None:
+    out = await open_annual_round(chat, "1 ต.ค. 68")
+    assert "✅ เปิดรอบแล้ว: แผนการดำเนินงาน ปีงบประมาณ พ.ศ. 2569 (ฉบับแรก) — อบต.หนองแวง" in out
+    assert "31 ตุลาคม 2568 (อีก 30 วัน)" in out
+    async with demo.sessions() as session:
+        edition = (await session.exec(select(Edition))).one()
+        assert (edition.kind, edition.state, edition.trigger_kind) == (
+            EditionKind.ORIGINAL,
+            EditionState.COLLECTING,
+            TriggerKind.ANNUAL_BUDGET,
+        )
+        assert (edition.trigger_date, edition.deadline) == (date(2025, 10, 1), date(2025, 10, 31))
+        notices = (
+            await session.exec(
+                select(OutboundMessage, ChannelAccount).join(
+                    ChannelAccount, ChannelAccount.id == OutboundMessage.account_id
+                )
+            )
+        ).all()
+        audit = (
+            await session.exec(select(AuditEvent).where(AuditEvent.action == "round.open"))
+        ).one()
+    recipients = sorted(account.external_id for _m, account in notices)
+    assert recipients == ["agency", "s1", "s2", "s3", "village"]
+    assert "ต้องจัดทำให้แล้วเสร็จภายใน 31 ตุลาคม 2568" in plain_text(from_payload(notices[0][0].payload))
+    assert audit.after["trigger_kind"] == "annual_budget"  # type: ignore[index]
+
+
+async def test_holiday_moves_the_deadline_and_the_form_says_so(chat: object, demo: Runtime) -> None:
+    await chat.say("officer", "/budget")  # type: ignore[attr-defined]
+    await chat.press("officer", "พ.ศ. 2569")  # type: ignore[attr-defined]
+    await chat.press("officer", "ข้อบัญญัติงบประมาณรายจ่ายประจำปี")  # type: ignore[attr-defined]
+    out = await chat.say("officer", "13/9/2568")  # type: ignore[attr-defined] — day 30 is 13 Oct
+    assert "14 ตุลาคม 2568" in out and "จึงเลื่อน" in out
+
+
+async def test_second_trigger_opens_an_addition(chat: object, demo: Runtime) -> None:
+    await open_annual_round(chat)
+    await chat.say("officer", "เปิดรอบ")  # type: ignore[attr-defined]
+    await chat.press("officer", "พ.ศ. 2569")  # type: ignore[attr-defined]
+    out = await chat.press("officer", "แจ้งจากหน่วยงานอื่น")  # type: ignore[attr-defined]
+    assert "ขั้นที่ 3/4 หน่วยงานที่แจ้ง" in out
+    await chat.say("officer", "แขวงทางหลวงชนบทขอนแก่น")  # type: ignore[attr-defined]
+    await chat.say("officer", "พรุ่งนี้")  # type: ignore[attr-defined]
+    out = await chat.press("officer", "เปิดรอบ")  # type: ignore[attr-defined]
+    assert "(เพิ่มเติม ครั้งที่ 1)" in out
+    async with demo.sessions() as session:
+        addition = (
+            await session.exec(select(Edition).where(Edition.kind == EditionKind.ADDITION))
+        ).one()
+    assert (addition.number, addition.trigger_agency) == (1, "แขวงทางหลวงชนบทขอนแก่น")
+
+
+async def test_bad_answers_are_reasked_with_reason(chat: object) -> None:
+    await chat.say("officer", "/budget")  # type: ignore[attr-defined]
+    out = await chat.say("officer", "2600")  # type: ignore[attr-defined]
+    assert "เช่น 2569" in out and "ขั้นที่ 1/3" in out
+    await chat.press("officer", "พ.ศ. 2569")  # type: ignore[attr-defined]
+    out = await chat.say("officer", "งบอะไรก็ได้")  # type: ignore[attr-defined]
+    assert "กรุณาเลือกจากปุ่ม" in out
+    await chat.press("officer", "งบประมาณจากเงินสะสม")  # type: ignore[attr-defined]
+    out = await chat.say("officer", "1 ต.ค. 2560")  # type: ignore[attr-defined] — years ago
+    assert "ขั้นที่ 3/3" in out and "เช่น" in out
+    out = await chat.say("officer", "ยกเลิก")  # type: ignore[attr-defined]
+    assert "ยกเลิกการเปิดรอบแล้ว" in out
+
+
+async def test_budget_refused_without_the_role_and_audited(chat: object, demo: Runtime) -> None:
+    out = await chat.say("agency", "/budget")  # type: ignore[attr-defined]
+    assert "⛔" in out and "เจ้าหน้าที่วิเคราะห์นโยบายและแผน" in out
+    async with demo.sessions() as session:
+        denied = (
+            await session.exec(select(AuditEvent).where(AuditEvent.action == "denied:round.open"))
+        ).one()
+    assert denied.after == {"roles": ["submitter"]}
+    assert denied.channel is not None and denied.person_id is not None
