@@ -1,13 +1,16 @@
-"""The ``planbot`` command: database, organizations, the legal calendar, the server and the demo."""
+"""The ``planbot`` command: database, organizations, the legal calendar, the server, the chat."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -231,22 +234,79 @@ def demo(
     ] = "sqlite+aiosqlite:///./planbot-demo.db",
     as_json: JsonOption = False,
 ) -> None:
-    """Open (creating if needed) the demo database with a demo อบต. and print what it holds."""
-    from bot.demo import describe, ensure_demo
+    """Open (creating if needed) the demo database, print what it holds, then chat as officer.
 
-    async def _main() -> dict[str, Any]:
+    On a terminal the chat is interactive; with piped input (a script) it prints the
+    transcript. ``--json`` prints only the summary and starts no chat.
+    """
+    from bot.demo import describe, ensure_demo, render_summary
+
+    async def _main() -> None:
         runtime = Runtime.from_settings(Settings(), database_url=database)
         try:
             await runtime.prepare_database()
             await ensure_demo(runtime)
-            return await describe(runtime)
+            summary = await describe(runtime)
+            if as_json:
+                print_json(summary)
+                return
+            typer.echo(render_summary(summary))
+            typer.echo("")
+            await _console(runtime, "officer")
         finally:
             await runtime.close()
 
-    summary = asyncio.run(_main())
-    if as_json:
-        print_json(summary)
-        return
-    from bot.demo import render_summary
+    _run_chat(_main())
 
-    typer.echo(render_summary(summary))
+
+@app.command("chat")
+def chat(
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: PLANBOT_DATABASE_URL).")
+    ] = None,
+    speaker: Annotated[
+        str, typer.Option("--as", help="Console name to speak as first, e.g. officer.")
+    ] = "officer",
+) -> None:
+    """Talk to planbot in the terminal as anyone (@name); piped input prints a transcript."""
+    from bot.channels.console import MAX_NAME, clean_name
+
+    if clean_name(speaker.removeprefix("@")) is None:
+        raise typer.BadParameter(f"a console name: no spaces or @, at most {MAX_NAME} characters")
+
+    async def _main() -> None:
+        runtime = Runtime.from_settings(Settings(), database_url=database)
+        try:
+            await runtime.prepare_database()
+            await _console(runtime, speaker)
+        finally:
+            await runtime.close()
+
+    _run_chat(_main())
+
+
+async def _console(runtime: Runtime, speaker: str) -> None:
+    """The console chat on stdin: interactive on a terminal, a transcript from a pipe."""
+    from bot.channels.console import ConsoleChat
+
+    for stream in (sys.stdin, sys.stdout):  # a stray byte must not end the session
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+    interactive = sys.stdin.isatty()
+    console = ConsoleChat(runtime, speaker=speaker)
+    await console.run(None if interactive else sys.stdin, interactive=interactive)
+
+
+def _run_chat(work: Coroutine[Any, Any, None]) -> None:
+    """Run a chat to its end; Ctrl-C leaves quietly, an old schema is a clear error."""
+    try:
+        asyncio.run(work)
+    except KeyboardInterrupt:
+        typer.echo("")
+        raise typer.Exit(130) from None
+    except db.SchemaOutOfDate as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except DBAPIError as exc:  # only at start-up: once chatting, the console reports and goes on
+        typer.echo(f"error: cannot use the database: {exc.orig}", err=True)
+        raise typer.Exit(2) from exc

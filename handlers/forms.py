@@ -96,7 +96,10 @@ class Field:
     optional: bool = False
     when: Callable[[FormData], bool] | None = None
     show: Callable[[Any, FormData], str] | None = None  # value → Thai, for summary and echo
-    echo: bool = False  # say back what a typed answer was understood as
+    # say back what a typed answer was understood as: True echoes ``show``; a function picks
+    # what to echo, or None for nothing (the village read from a longer place)
+    echo: bool | Callable[[Any, FormData], str | None] = False
+    depends_on: tuple[str, ...] = ()  # fields whose answer this one's choices depend on
 
     def applies(self, data: FormData) -> bool:
         return self.when is None or self.when(data)
@@ -335,10 +338,15 @@ async def _answer(
     value, echo = _value_for(f, data, choice, typed)
     if isinstance(value, ParseError):
         return _ask(turn, form, data, f, [Text(value.reason)])
+    changed = data.values.get(f.name) != value
     data.values[f.name] = value
+    if changed:
+        _drop_dependants(form, data, f.name)
     prefix: list[Outgoing] = []
     if echo and f.echo:
-        prefix.append(Text(TEXT["understood"].format(value=f.display(value, data))))
+        said = f.echo(value, data) if callable(f.echo) else f.display(value, data)
+        if said:
+            prefix.append(Text(TEXT["understood"].format(value=said)))
     return _advance(turn, form, data, f, prefix)
 
 
@@ -367,11 +375,11 @@ def _advance(
         history.append(f.name)
     _drop_inapplicable(form, data, history)
     if turn.state.data.get("editing"):
-        turn.state.data["editing"] = False
         missing = _first_unanswered(form, data)
         if missing is None:
+            turn.state.data["editing"] = False
             return prefix + _show_summary(turn, form, data)
-        return _ask(turn, form, data, missing, prefix)
+        return _ask(turn, form, data, missing, prefix)  # still editing: then the summary
     following = _next_field(form, data, after=f.name)
     if following is None:
         return prefix + _show_summary(turn, form, data)
@@ -390,6 +398,14 @@ def _drop_inapplicable(form: Form, data: FormData, history: list[str]) -> None:
         if f.name in history and not f.applies(data):
             data.values.pop(f.name, None)
             history.remove(f.name)
+
+
+def _drop_dependants(form: Form, data: FormData, name: str) -> None:
+    """An answer changed (an edit from the summary): forget the answers chosen from options it
+    decided (the org's strategies), so they are asked again rather than kept stale."""
+    for f in form.fields:
+        if name in f.depends_on:
+            data.values.pop(f.name, None)
 
 
 def _go_back(turn: Turn, form: Form, data: FormData, f: Field) -> list[Outgoing]:

@@ -123,6 +123,9 @@ async def _press(turn: Turn, data: str) -> list[Outgoing]:
             return await forms.handle_press(turn, press)
         return forms.reask(turn, [Text(TEXT["expired"])])
     if isinstance(press, buttons.ActionPress) and press.action in ACTIONS:
+        before = turn.state.data if forms.current_form(turn) else None
         answer = await ACTIONS[press.action](turn, press)
-        return forms.reask(turn, answer) if forms.current_form(turn) else answer
+        if before is not None and turn.state.data is before and forms.current_form(turn):
+            return forms.reask(turn, answer)  # a peek from inside a form: ask its question again
+        return answer  # no form, or the action started one (its question is in the answer)
     return forms.reask(turn, [Text(TEXT["expired"])])

@@ -124,11 +124,13 @@ async def demo(runtime: Runtime) -> Runtime:
     return runtime
 
 
-@pytest.fixture(params=["recording"])
+@pytest.fixture(params=["recording", "console"])
 async def chat(request: pytest.FixtureRequest, demo: Runtime) -> Any:
     """A chat driver over the demo org, once per channel implementation."""
-    from tests.chat import RecordingDriver
+    from tests.chat import ConsoleDriver, RecordingDriver
 
     if request.param == "recording":
         return RecordingDriver(demo)
+    if request.param == "console":
+        return ConsoleDriver(demo)
     raise AssertionError(request.param)

@@ -1,0 +1,165 @@
+"""สถานะ: where each of my organizations' plans stands, and how long is left.
+
+A peek (it keeps a form in progress) that every member may take. For the newest fiscal year
+of each org: every edition's stage, what started it, the legal deadline with the days left
+(and the calendar day when a holiday moved it, so nobody argues about "30 days"), an
+extension if the executive granted one, the project counts and the budget still in play.
+"""
+
+from __future__ import annotations
+
+from handlers import buttons, forms
+from handlers.context import Turn
+from handlers.messages import Button, Choices, Outgoing, Text
+from handlers.projects_text import baht, days_left, thai_date
+from handlers.router import command
+from handlers.submit import CMD_MINE, CMD_SUBMIT
+from models.enums import EditionState, ProjectStatus, TriggerKind
+from models.org import Organization
+from models.permissions import Action, needed_roles_th
+from models.plan import Edition, OperationalPlan
+from models.rounds import edition_label_th, latest_rounds, round_counts
+from scheduler.deadlines import preparation_deadline
+
+TEXT = {
+    "join": "ยังไม่ได้เข้าร่วมองค์กรใด — กรุณาส่งรหัสเชิญที่ได้รับจากเจ้าหน้าที่ เช่น เข้าร่วม AB2CD3EF",
+    "plan": "📋 แผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} — {org}",
+    "no_round": (
+        "📋 {org}: ยังไม่มีรอบการจัดทำแผน\n"
+        "รอบจะเปิดเมื่อ{roles}บันทึกการประกาศใช้ข้อบัญญัติงบประมาณ (หรือเหตุอื่นที่เริ่มนับ 30 วัน)"
+        " ด้วยคำสั่ง เปิดรอบ"
+    ),
+    "edition": "📌 {label} · {state}",
+    "trigger": "เริ่มนับจาก {what} {date}",
+    "trigger_agency": "{what} ({agency})",
+    "deadline": "⏰ จัดทำให้แล้วเสร็จภายใน {date} ({left})",
+    "deadline_past": "กำหนดจัดทำให้แล้วเสร็จ {date}",
+    "original_deadline": "กำหนดเดิม {date}",
+    "moved": "   ครบ {days} วัน {calendar} ตรงวันหยุด จึงเลื่อนเป็น {legal}",
+    "extended": "⏰ ขยายเวลาถึง {date} ({left})",
+    "extended_past": "ขยายเวลาถึง {date}",
+    "counts": "โครงการ: {submitted} · {accepted} · {returned}",
+    "count": "{label} {n}",
+    "withdrawn": " · {label} {n} (ไม่นับรวม)",
+    "budget": "งบประมาณรวม {amount}",
+    "announced": "ประกาศใช้ {date}",
+    "posted": "ปิดประกาศ {date}",
+    "submit": "เสนอโครงการ",
+    "mine": "โครงการของฉัน",
+}
+# Stages in which the preparation deadline still runs (afterwards it is history, not a count).
+PREPARING = frozenset(
+    {EditionState.COLLECTING, EditionState.IN_REVIEW, EditionState.AWAITING_EXECUTIVE}
+)
+
+
+@command("/status", "สถานะ", keeps_form=True)
+async def status_command(turn: Turn, _args: str) -> list[Outgoing]:
+    orgs = await turn.orgs() if turn.person is not None else []
+    if not orgs:
+        return [Text(TEXT["join"])]
+    messages: list[Outgoing] = []
+    collecting = False
+    for org in orgs:
+        text, open_now = await _org_status(turn, org)
+        collecting = collecting or open_now
+        messages.append(Text(text))
+    row = _buttons(turn, collecting and bool(await turn.orgs_allowed(Action.SUBMIT_PROJECT)))
+    if row:
+        last = messages.pop()
+        assert isinstance(last, Text)
+        messages.append(Choices(last.text, row))
+    return messages
+
+
+def _buttons(turn: Turn, may_submit: bool) -> tuple[Button, ...]:
+    """The next step as buttons; none inside a form, whose own question follows the peek."""
+    if forms.current_form(turn) is not None:
+        return ()
+    row = [Button(TEXT["mine"], buttons.action_button("cmd", 0, CMD_MINE))]
+    if may_submit:
+        row.insert(0, Button(TEXT["submit"], buttons.action_button("cmd", 0, CMD_SUBMIT)))
+    return tuple(row)
+
+
+async def _org_status(turn: Turn, org: Organization) -> tuple[str, bool]:
+    """One org's newest fiscal year as one message; and whether a round is collecting."""
+    assert org.id is not None
+    rounds = await latest_rounds(turn.session, org.id)
+    if not rounds:
+        roles = needed_roles_th(Action.OPEN_ROUND)
+        return TEXT["no_round"].format(org=org.short_name, roles=roles), False
+    plan: OperationalPlan = rounds[0][1]
+    blocks = [TEXT["plan"].format(fy=plan.fiscal_year, org=org.short_name)]
+    for edition, _plan in rounds:
+        blocks.append(await _edition_block(turn, edition))
+    collecting = any(e.state is EditionState.COLLECTING for e, _p in rounds)
+    return "\n\n".join(blocks), collecting
+
+
+async def _edition_block(turn: Turn, edition: Edition) -> str:
+    assert edition.id is not None
+    lines = [TEXT["edition"].format(label=edition_label_th(edition), state=edition.state.label_th)]
+    lines.append(
+        TEXT["trigger"].format(what=_trigger_th(edition), date=thai_date(edition.trigger_date))
+    )
+    lines += _deadline_lines(turn, edition)
+    counts = await round_counts(turn.session, edition.id)
+    line = TEXT["counts"].format(
+        submitted=_count(ProjectStatus.SUBMITTED, counts.submitted),
+        accepted=_count(ProjectStatus.ACCEPTED, counts.accepted),
+        returned=_count(ProjectStatus.RETURNED, counts.returned),
+    )
+    if counts.withdrawn:
+        line += TEXT["withdrawn"].format(label=ProjectStatus.WITHDRAWN.label_th, n=counts.withdrawn)
+    lines.append(line)
+    lines.append(TEXT["budget"].format(amount=baht(counts.budget_satang)))
+    if edition.announced_on:
+        lines.append(TEXT["announced"].format(date=thai_date(edition.announced_on)))
+    if edition.posted_on:
+        lines.append(TEXT["posted"].format(date=thai_date(edition.posted_on)))
+    return "\n".join(lines)
+
+
+def _count(status: ProjectStatus, n: int) -> str:
+    return TEXT["count"].format(label=status.label_th, n=n)
+
+
+def _trigger_th(edition: Edition) -> str:
+    what = edition.trigger_kind.label_th
+    if edition.trigger_kind is TriggerKind.OTHER_AGENCY_NOTICE and edition.trigger_agency:
+        return TEXT["trigger_agency"].format(what=what, agency=edition.trigger_agency)
+    return what
+
+
+def _deadline_lines(turn: Turn, edition: Edition) -> list[str]:
+    """The legal deadline; the calendar day a holiday moved it from; the extension, if any."""
+    today = turn.clock.today()
+    counted = preparation_deadline(edition.trigger_date, turn.days_off)
+    running = edition.state in PREPARING
+    lines: list[str] = []
+    if edition.extended_deadline or not running:
+        key = "original_deadline" if edition.extended_deadline else "deadline_past"
+        lines.append(TEXT[key].format(date=thai_date(edition.deadline)))
+    else:
+        lines.append(
+            TEXT["deadline"].format(
+                date=thai_date(edition.deadline), left=days_left(edition.deadline, today)
+            )
+        )
+    if counted.calendar_day != edition.deadline:
+        lines.append(
+            TEXT["moved"].format(
+                days=counted.days,
+                calendar=thai_date(counted.calendar_day),
+                legal=thai_date(edition.deadline),
+            )
+        )
+    if edition.extended_deadline:
+        extended = thai_date(edition.extended_deadline)
+        if running:
+            left = days_left(edition.extended_deadline, today)
+            lines.append(TEXT["extended"].format(date=extended, left=left))
+        else:
+            lines.append(TEXT["extended_past"].format(date=extended))
+    return lines
