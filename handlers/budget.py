@@ -11,9 +11,10 @@ from datetime import date
 from typing import Any
 
 from handlers import forms
+from handlers.buttons import action_button
 from handlers.context import Turn
 from handlers.forms import Choice, Field, Form, FormData
-from handlers.messages import Outgoing, Text
+from handlers.messages import Button, Choices, Outgoing, Text
 from handlers.org_field import ORG_FIELD, org_context, org_name, preset
 from handlers.router import command
 from models.enums import Role, TriggerKind
@@ -53,8 +54,9 @@ TEXT = {
     "notice": (
         "📋 {org} เปิดรับโครงการเข้าแผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} ({edition})\n"
         "⏰ ต้องจัดทำให้แล้วเสร็จภายใน {deadline} — กรุณาเสนอโครงการโดยเร็ว\n"
-        "พิมพ์ เสนอโครงการ เพื่อเริ่ม"
+        "กดปุ่มด้านล่าง หรือพิมพ์ เสนอโครงการ เพื่อเริ่ม"
     ),
+    "submit": "เสนอโครงการ",
 }
 TRIGGERS = (
     TriggerKind.ANNUAL_BUDGET,
@@ -161,7 +163,12 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
     notified = await turn.notify_roles(
         org.id,
         [Role.SUBMITTER, Role.SUPPORT_COMMITTEE],
-        [Text(TEXT["notice"].format(**fmt))],
+        [
+            Choices(
+                TEXT["notice"].format(**fmt),
+                (Button(TEXT["submit"], action_button("cmd", 0, TEXT["submit"])),),
+            )
+        ],
         dedupe_key=f"round-opened:{edition.id}",
     )
     left = opened.deadline.days_left(turn.clock.today())

@@ -10,13 +10,13 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.messages import Incoming, Outgoing, Text, to_payload
+from handlers.messages import Incoming, Outgoing, Text
 from models import audit
 from models.clock import Clock
 from models.enums import Role
 from models.org import ChannelAccount, Membership, Organization, Person
 from models.permissions import Action, may, needed_roles_th
-from models.records import OutboundMessage
+from scheduler import outbox
 from scheduler.days_off import DaysOff
 
 TEXT = {
@@ -136,21 +136,7 @@ class Turn:
             if account_id == self.account.id:
                 continue  # the speaker sees the reply itself
             key = f"{dedupe_key}:{account_id}"
-            exists = await self.session.exec(
-                select(OutboundMessage.id).where(OutboundMessage.dedupe_key == key)
-            )
-            if exists.first() is not None:
-                continue
-            self.session.add(
-                OutboundMessage(
-                    dedupe_key=key,
-                    account_id=account_id,
-                    payload=to_payload(messages),
-                    next_attempt_at=self.clock.now(),
-                    created_at=self.clock.now(),
-                )
-            )
-            count += 1
+            count += await outbox.enqueue(self.session, self.clock, account_id, messages, key)
         return count
 
     async def notify_roles(
