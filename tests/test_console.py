@@ -287,3 +287,24 @@ def test_chat_command_speaks_as_whom_it_is_told(database_url: str, here: Path) -
     fresh = runner.invoke(app, ["chat"], input="สวัสดี\n", env={"PLANBOT_DATABASE_URL": database_url})
     assert fresh.exit_code == 0 and "officer> สวัสดี" in fresh.output
     assert runner.invoke(app, ["chat", "--as", "two words"]).exit_code == 2
+
+
+def test_the_readme_example_script_plays_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """examples/round-and-submission.txt, as the README tells people to run it."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    script = (Path(__file__).parent.parent / "examples" / "round-and-submission.txt").read_text()
+    result = CliRunner().invoke(
+        app, ["demo", "--database", f"sqlite+aiosqlite:///{tmp_path}/d.db"], input=script
+    )
+    assert result.exit_code == 0, result.output
+    assert "✅ เปิดรอบแล้ว" in result.output
+    assert "✅ 1,500,000 บาท (หนึ่งล้านห้าแสนบาทถ้วน)" in result.output
+    assert "✅ ส่งแล้ว เลขที่" in result.output and "📨 ถึง @s1" in result.output
+    assert "รอตรวจ 1" in result.output
+    assert "ขออภัย" not in result.output
