@@ -9,10 +9,18 @@ from models.plan import (
     OperationalPlan,
     PlanArea,
     Project,
+    ProjectChange,
     Strategy,
     Vote,
 )
-from models.records import AuditEvent, ConversationState, OutboundMessage, ProcessedEvent
+from models.records import (
+    AuditEvent,
+    ConversationState,
+    InboxEvent,
+    OutboundMessage,
+    ProcessedEvent,
+    PushUsage,
+)
 
 __all__ = [
     "AuditEvent",
@@ -21,6 +29,7 @@ __all__ = [
     "DevelopmentPlanProject",
     "DraftVersion",
     "Edition",
+    "InboxEvent",
     "Invite",
     "Membership",
     "OperationalPlan",
@@ -30,6 +39,8 @@ __all__ = [
     "PlanArea",
     "ProcessedEvent",
     "Project",
+    "ProjectChange",
+    "PushUsage",
     "Strategy",
     "Vote",
     "metadata",

@@ -20,6 +20,12 @@ class Organization(SQLModel, table=True):
     name: str = Field(max_length=200)
     district: str = Field(max_length=100)
     province: str = Field(max_length=100)
+    # How the development committee decides (the regulation sets no rule; DOMAIN.md):
+    # quorum = more than ``quorum_percent`` % of the members have voted; the decision is by
+    # majority of the votes cast (or of all members); the chair breaks a tie.
+    quorum_percent: int = 50
+    majority_of_members: bool = False
+    chair_casting_vote: bool = True
     created_at: datetime = created_at()
 
     @property

@@ -96,6 +96,7 @@ class Edition(SQLModel, table=True):
     posting_deadline: date | None = None
     posted_on: date | None = None
     posted_places: list[dict[str, Any]] = json_field(list)
+    posting_photo: str | None = Field(default=None, max_length=500)  # channel file reference
     earliest_removal: date | None = None
     removed_on: date | None = None
     opened_by_id: int | None = Field(default=None, foreign_key="person.id")
@@ -169,3 +170,22 @@ class Vote(SQLModel, table=True):
     decision: VoteDecision = enum_field(VoteDecision)
     comment: str | None = Field(default=None, max_length=2000)
     cast_at: datetime = created_at()
+
+
+class ProjectChange(SQLModel, table=True):
+    """One change an amendment (แก้ไข ครั้งที่ N) makes to a project of the plan in force.
+
+    ``kind`` is change, cancel or add; every change carries the executive's reason.
+    """
+
+    __tablename__ = "project_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)  # the amendment
+    project_id: int | None = Field(default=None, foreign_key="project.id")
+    kind: str = Field(max_length=16)
+    reason: str = Field(max_length=2000)
+    before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = created_at()

@@ -73,3 +73,35 @@ class OutboundMessage(SQLModel, table=True):
     sent_at: datetime | None = instant()
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = created_at()
+
+
+class InboxEvent(SQLModel, table=True):
+    """A verified webhook event stored before the platform gets its 200 (LINE wants it fast).
+
+    Processed in the background; rows left pending by a crash are picked up at start-up.
+    """
+
+    __tablename__ = "inbox_event"
+    __table_args__ = (sa.UniqueConstraint("channel", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: Channel = enum_field(Channel)
+    event_id: str = Field(max_length=100)
+    payload: dict[str, Any] = json_field()
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    received_at: datetime = created_at()
+    processed_at: datetime | None = instant()
+    last_error: str | None = Field(default=None, max_length=2000)
+
+
+class PushUsage(SQLModel, table=True):
+    """Messages pushed per channel per month (LINE counts pushes against a monthly quota)."""
+
+    __tablename__ = "push_usage"
+    __table_args__ = (sa.UniqueConstraint("channel", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: Channel = enum_field(Channel)
+    month: str = Field(max_length=7)  # YYYY-MM in the organization's timezone
+    count: int = 0
