@@ -1,4 +1,4 @@
-"""The ASGI app: health check now; LINE and Telegram webhooks and document links plug in later."""
+"""The ASGI app: health check, and the webhooks of the configured chat platforms."""
 
 from __future__ import annotations
 
@@ -9,27 +9,48 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from bot.channels import services as channel_services
+from bot.channels.services import ChannelService
 from bot.runtime import Runtime
 from bot.settings import Settings
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app; a given runtime is used as is (tests), otherwise one is made at start-up."""
+def create_app(
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+    services: list[ChannelService] | None = None,
+) -> FastAPI:
+    """Build the app with the configured chat platforms (or the ``services`` given).
+
+    A given runtime is used as is (tests); otherwise one is made at start-up and closed at
+    shutdown.
+    """
+    settings = settings or (runtime.settings if runtime else Settings())
+    services = channel_services.configured(settings) if services is None else services
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = runtime is None
-        rt = runtime or Runtime.from_settings(settings or Settings())
+        rt = runtime or Runtime.from_settings(settings)
         if own:
             await rt.prepare_database()
         app.state.runtime = rt
+        started: list[ChannelService] = []
         try:
+            for service in services:
+                await service.start(rt)
+                started.append(service)
             yield
         finally:
+            for service in reversed(started):
+                await service.stop()
             if own:
                 await rt.close()
 
     app = FastAPI(title="planbot", lifespan=lifespan)
+    for service in services:
+        if service.router is not None:
+            app.include_router(service.router)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
