@@ -7,6 +7,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -15,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.runtime import Runtime
 from bot.settings import Settings
 from models import db, thaitext
+from models.audit_export import export_csv, find_organization
 from models.clock import SystemClock
 from models.enums import OrgKind
 from models.orgs import create_organization, list_organizations
@@ -29,8 +31,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 org_app = typer.Typer(help="Organizations (อปท.).", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
+app.add_typer(audit_app, name="audit")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (dates as ISO).")]
 
@@ -149,6 +153,43 @@ def org_list(as_json: JsonOption = False) -> None:
         typer.echo(
             f"{row['id']:>4}  {row['full_name']}  อำเภอ{row['district']} จังหวัด{row['province']}"
         )
+
+
+@audit_app.command("export")
+def audit_export(
+    org: Annotated[str, typer.Option(help="Organization id or name, e.g. 1 or หนองแวง.")],
+    fy: Annotated[int, typer.Option(help="Fiscal year in พ.ศ., e.g. 2569.")],
+    out: Annotated[
+        Path | None, typer.Option(help="CSV file to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Every audit event of an organization's plan for a fiscal year, as CSV for Excel.
+
+    UTF-8 with a byte-order mark (so Excel shows the Thai); the row count goes to stderr
+    when the CSV goes to standard output.
+    """
+    if fy < 2400:
+        raise typer.BadParameter("ปีงบประมาณเป็น พ.ศ. เช่น 2569", param_hint="--fy")
+
+    async def work(rt: Runtime) -> tuple[str, int] | list[str]:
+        async with rt.sessions() as session:
+            found = await find_organization(session, org)
+            if len(found) != 1:
+                return [o.full_name for o in found]
+            return await export_csv(session, found[0], fy, rt.clock.tz)
+
+    result = run_with_runtime(work)
+    if isinstance(result, list):
+        listed = f" — ตรงกับหลายองค์กร: {', '.join(result)}" if result else ""
+        typer.echo(f"error: ไม่พบองค์กร '{org}' เพียงองค์กรเดียว{listed}", err=True)
+        raise typer.Exit(2)
+    text, count = result
+    if out is None:
+        typer.echo(text, nl=False)
+        typer.echo(f"{count} แถว", err=True)
+        return
+    out.write_bytes(text.encode("utf-8"))
+    typer.echo(f"เขียนบันทึกการตรวจสอบ {count} แถว ลงใน {out}")
 
 
 @app.command("holidays")
@@ -310,3 +351,7 @@ def _run_chat(work: Coroutine[Any, Any, None]) -> None:
     except DBAPIError as exc:  # only at start-up: once chatting, the console reports and goes on
         typer.echo(f"error: cannot use the database: {exc.orig}", err=True)
         raise typer.Exit(2) from exc
+
+
+import bot.cli_line  # noqa: E402, F401 — registers ``planbot line``
+from bot import cli_telegram  # noqa: E402, F401 — registers ``planbot telegram``

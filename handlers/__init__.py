@@ -3,5 +3,20 @@
 Handlers never import a chat SDK; they speak ``handlers.messages`` and the engine runs them.
 """
 
-from handlers import budget, invite, join, mine, status, submit  # noqa: F401
+from handlers import (  # noqa: F401
+    amend,
+    budget,
+    draft,
+    executive,
+    extend,
+    history,
+    invite,
+    join,
+    mine,
+    posting,
+    review,
+    screen,
+    status,
+    submit,
+)
 from handlers import help as help_flow  # noqa: F401

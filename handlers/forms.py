@@ -100,12 +100,20 @@ class Field:
     # what to echo, or None for nothing (the village read from a longer place)
     echo: bool | Callable[[Any, FormData], str | None] = False
     depends_on: tuple[str, ...] = ()  # fields whose answer this one's choices depend on
+    # the kind of attachment ("image") that answers this question: its platform reference
+    # becomes the value (the photo of a posted notice); typed text still goes to ``parse``
+    accepts_attachment: str | None = None
+    # answers the summary card leaves out: a "done" or "one more?" that only steers the form
+    hidden: Callable[[Any], bool] | None = None
 
     def applies(self, data: FormData) -> bool:
         return self.when is None or self.when(data)
 
     def prompt_text(self, data: FormData) -> str:
         return self.prompt(data) if callable(self.prompt) else self.prompt
+
+    def in_summary(self, value: Any) -> bool:
+        return self.hidden is None or not self.hidden(value)
 
     def display(self, value: Any, data: FormData) -> str:
         if value is None:
@@ -228,7 +236,11 @@ def _next_field(form: Form, data: FormData, after: str | None) -> Field | None:
 def _show_summary(turn: Turn, form: Form, data: FormData) -> list[Outgoing]:
     turn.state.step = SUMMARY
     ask = _bump_ask(turn)
-    rows = tuple((f.label, f.display(data.values.get(f.name), data)) for f in form.applicable(data))
+    rows = tuple(
+        (f.label, f.display(data.values.get(f.name), data))
+        for f in form.applicable(data)
+        if f.in_summary(data.values.get(f.name))
+    )
     return [
         Card(
             title=form.summary_title,
@@ -309,7 +321,15 @@ async def handle_text(turn: Turn, text: str) -> list[Outgoing]:
 
 
 async def handle_non_text(turn: Turn) -> list[Outgoing]:
-    """A sticker, image or file where a typed answer is expected: ask politely again."""
+    """A sticker, image or file: the answer when the question takes that kind of attachment
+    (its platform reference is the value); where a typed answer is expected, ask again."""
+    form = current_form(turn)
+    incoming = turn.incoming
+    step = turn.state.step
+    if form is not None and incoming.attachment and step not in (None, SUMMARY, EDIT_MENU):
+        f = form.field(step)
+        if f.accepts_attachment is not None and f.accepts_attachment == incoming.attachment_kind:
+            return _accept(turn, form, _data(turn), f, incoming.attachment, echo=True)
     return reask(turn, [Text(TEXT["not_text"])])
 
 
@@ -338,6 +358,13 @@ async def _answer(
     value, echo = _value_for(f, data, choice, typed)
     if isinstance(value, ParseError):
         return _ask(turn, form, data, f, [Text(value.reason)])
+    return _accept(turn, form, data, f, value, echo=echo)
+
+
+def _accept(
+    turn: Turn, form: Form, data: FormData, f: Field, value: Any, *, echo: bool
+) -> list[Outgoing]:
+    """Store a good answer, forget what depended on the old one, say it back, go on."""
     changed = data.values.get(f.name) != value
     data.values[f.name] = value
     if changed:

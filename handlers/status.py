@@ -14,7 +14,7 @@ from handlers.messages import Button, Choices, Outgoing, Text
 from handlers.projects_text import baht, days_left, thai_date
 from handlers.router import command
 from handlers.submit import CMD_MINE, CMD_SUBMIT
-from models.enums import EditionState, ProjectStatus, TriggerKind
+from models.enums import EditionKind, EditionState, ProjectStatus, TriggerKind
 from models.org import Organization
 from models.permissions import Action, needed_roles_th
 from models.plan import Edition, OperationalPlan
@@ -43,7 +43,10 @@ TEXT = {
     "withdrawn": " · {label} {n} (ไม่นับรวม)",
     "budget": "งบประมาณรวม {amount}",
     "announced": "ประกาศใช้ {date}",
+    "posting_deadline": "⏰ ต้องปิดประกาศภายใน {date} ({left})",
     "posted": "ปิดประกาศ {date}",
+    "earliest_removal": " · ปลดประกาศได้ตั้งแต่ {date}",
+    "removed": "ปลดประกาศ {date}",
     "submit": "เสนอโครงการ",
     "mine": "โครงการของฉัน",
 }
@@ -103,8 +106,14 @@ async def _edition_block(turn: Turn, edition: Edition) -> str:
     lines.append(
         TEXT["trigger"].format(what=_trigger_th(edition), date=thai_date(edition.trigger_date))
     )
-    lines += _deadline_lines(turn, edition)
-    counts = await round_counts(turn.session, edition.id)
+    if edition.kind is not EditionKind.AMENDMENT:  # an amendment has no round: approved at once
+        lines += _deadline_lines(turn, edition)
+        lines += await _count_lines(turn, edition.id)
+    return "\n".join(lines + _posting_lines(turn, edition))
+
+
+async def _count_lines(turn: Turn, edition_id: int) -> list[str]:
+    counts = await round_counts(turn.session, edition_id)
     line = TEXT["counts"].format(
         submitted=_count(ProjectStatus.SUBMITTED, counts.submitted),
         accepted=_count(ProjectStatus.ACCEPTED, counts.accepted),
@@ -112,13 +121,28 @@ async def _edition_block(turn: Turn, edition: Edition) -> str:
     )
     if counts.withdrawn:
         line += TEXT["withdrawn"].format(label=ProjectStatus.WITHDRAWN.label_th, n=counts.withdrawn)
-    lines.append(line)
-    lines.append(TEXT["budget"].format(amount=baht(counts.budget_satang)))
+    return [line, TEXT["budget"].format(amount=baht(counts.budget_satang))]
+
+
+def _posting_lines(turn: Turn, edition: Edition) -> list[str]:
+    """Announced; the 15-day posting deadline until it is posted; posted, and from when it
+    may come down (30 days at least); taken down."""
+    lines: list[str] = []
     if edition.announced_on:
         lines.append(TEXT["announced"].format(date=thai_date(edition.announced_on)))
+    if edition.posted_on is None and edition.posting_deadline is not None:
+        left = days_left(edition.posting_deadline, turn.clock.today())
+        lines.append(
+            TEXT["posting_deadline"].format(date=thai_date(edition.posting_deadline), left=left)
+        )
     if edition.posted_on:
-        lines.append(TEXT["posted"].format(date=thai_date(edition.posted_on)))
-    return "\n".join(lines)
+        line = TEXT["posted"].format(date=thai_date(edition.posted_on))
+        if edition.earliest_removal and edition.removed_on is None:
+            line += TEXT["earliest_removal"].format(date=thai_date(edition.earliest_removal))
+        lines.append(line)
+    if edition.removed_on:
+        lines.append(TEXT["removed"].format(date=thai_date(edition.removed_on)))
+    return lines
 
 
 def _count(status: ProjectStatus, n: int) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.runtime import Runtime
-from handlers.messages import Incoming, from_payload, plain_text
+from handlers.messages import Incoming
 from models import db
 from models.enums import (
     Channel,
@@ -25,87 +24,25 @@ from models.enums import (
 from models.fiscal import mask_to_months
 from models.org import ChannelAccount, Membership, Organization, Person
 from models.orgs import create_organization
-from models.plan import Edition, PlanArea, Project, Strategy
-from models.records import AuditEvent, ConversationState, OutboundMessage
-from models.rounds import open_round
+from models.plan import PlanArea, Project, Strategy
+from models.records import ConversationState
 from tests.chat import RecordingDriver
-
-FY = 2569
-STEP = "ขั้นที่ {i}/{n} "
-RECORDING_ONLY = (
-    "the console is one terminal: it presses only the buttons of the last message shown"
+from tests.flows import (
+    ORDER,
+    RECORDING_ONLY,
+    ROAD,
+    Press,
+    add_projects,
+    audit_actions,
+    notices,
+    open_fy_round,
+    projects,
+    set_edition_state,
+    step,
+    submit,
 )
 
-
-@dataclass(frozen=True)
-class Press:
-    """An answer given by pressing the button with this label (else the answer is typed)."""
-
-    label: str
-
-
-Answer = str | Press
-
-
-async def step(chat: Any, who: str, answer: Answer) -> str:
-    if isinstance(answer, Press):
-        return await chat.press(who, answer.label)
-    return await chat.say(who, answer)
-
-
-async def open_fy_round(
-    rt: Runtime,
-    *,
-    trigger_date: date = date(2025, 10, 1),
-    kind: TriggerKind = TriggerKind.ANNUAL_BUDGET,
-    org_name: str = "หนองแวง",
-) -> int:
-    """Open a FY 2569 round for an org directly (the /budget flow has its own tests)."""
-    async with db.transaction(rt.sessions) as session:
-        org = (await session.exec(select(Organization).where(Organization.name == org_name))).one()
-        opened = await open_round(
-            session,
-            rt.clock,
-            rt.days_off,
-            org=org,
-            fiscal_year=FY,
-            trigger_kind=kind,
-            trigger_date=trigger_date,
-        )
-        assert opened.edition.id is not None
-        return opened.edition.id
-
-
-async def set_edition_state(rt: Runtime, edition_id: int, state: EditionState) -> None:
-    async with db.transaction(rt.sessions) as session:
-        edition = await session.get(Edition, edition_id)
-        assert edition is not None
-        edition.state = state
-
-
-async def projects(rt: Runtime) -> list[Project]:
-    async with rt.sessions() as session:
-        return list((await session.exec(select(Project).order_by(Project.seq))).all())
-
-
-async def audit_actions(rt: Runtime, prefix: str) -> list[AuditEvent]:
-    async with rt.sessions() as session:
-        rows = await session.exec(
-            select(AuditEvent).where(AuditEvent.action.startswith(prefix)).order_by(AuditEvent.id)  # type: ignore[attr-defined]
-        )
-        return list(rows.all())
-
-
-async def notices(rt: Runtime, key_prefix: str) -> list[tuple[str, str]]:
-    """(recipient console name, text) of every queued notice whose key starts so."""
-    async with rt.sessions() as session:
-        rows = await session.exec(
-            select(OutboundMessage, ChannelAccount)
-            .join(ChannelAccount, ChannelAccount.id == OutboundMessage.account_id)
-            .where(OutboundMessage.dedupe_key.startswith(key_prefix))  # type: ignore[attr-defined]
-            .order_by(OutboundMessage.id)
-        )
-        return [(a.external_id, plain_text(from_payload(m.payload))) for m, a in rows.all()]
+STEP = "ขั้นที่ {i}/{n} "
 
 
 async def form_state(rt: Runtime, who: str) -> ConversationState | None:
@@ -117,34 +54,6 @@ async def form_state(rt: Runtime, who: str) -> ConversationState | None:
                 .where(ChannelAccount.external_id == who)
             )
         ).first()
-
-
-ROAD = {
-    "title": "ก่อสร้างถนนคอนกรีตเสริมเหล็ก หมู่ 5 บ้านหนองแวง",
-    "strategy": Press("1 การพัฒนาด้านโครงสร้างพื้นฐาน"),
-    "area": Press("9 แผนงานอุตสาหกรรมและการโยธา"),
-    "details": "ก่อสร้างถนน คสล. กว้าง 5 เมตร ยาว 200 เมตร หนา 0.15 เมตร",
-    "budget": "150000",
-    "location": "หมู่ที่ 5 บ้านหนองแวง",
-    "unit": Press("กองช่าง"),
-    "months": Press("ทั้งปี"),
-    "source": Press("อบต.หนองแวง"),
-    "equipment": Press("ไม่ใช่"),
-}
-ORDER = tuple(ROAD)
-
-
-async def submit(chat: Any, who: str = "agency", **answers: Answer) -> str:
-    """Walk the whole form with ROAD's answers (overridden by ``answers``) and confirm it."""
-    chosen = {**ROAD, **answers}
-    out = await chat.say(who, "เสนอโครงการ")
-    assert "ขั้นที่ 1/" in out, out
-    for name in ORDER:
-        out = await step(chat, who, chosen[name])
-        if name == "source" and chosen["source"] == Press("หน่วยงานอื่น"):
-            out = await step(chat, who, chosen["agency"])
-    assert "ตรวจสอบก่อนส่ง" in out, out
-    return await chat.press(who, "ยืนยันส่ง")
 
 
 # -- the acceptance path ------------------------------------------------------------------
@@ -714,31 +623,7 @@ async def test_someone_else_cannot_use_my_buttons(chat: Any, demo: Runtime) -> N
 
 async def test_mine_pages_long_lists(chat: Any, demo: Runtime) -> None:
     edition_id = await open_fy_round(demo)
-    async with db.transaction(demo.sessions) as session:
-        edition = await session.get(Edition, edition_id)
-        agency = (
-            await session.exec(select(ChannelAccount).where(ChannelAccount.external_id == "agency"))
-        ).one()
-        strategy = (await session.exec(select(Strategy))).first()
-        area = (await session.exec(select(PlanArea))).first()
-        assert edition is not None and strategy is not None and area is not None
-        for seq in range(1, 13):
-            session.add(
-                Project(
-                    plan_id=edition.plan_id,
-                    edition_id=edition_id,
-                    seq=seq,
-                    title=f"โครงการที่ {seq}",
-                    details="-",
-                    budget_satang=seq * 1_000_000,
-                    location="-",
-                    responsible_unit="กองช่าง",
-                    months_mask=1,
-                    strategy_id=strategy.id,  # type: ignore[arg-type]
-                    plan_area_id=area.id,  # type: ignore[arg-type]
-                    submitted_by_id=agency.person_id,
-                )
-            )
+    await add_projects(demo, edition_id, [10_000 * seq for seq in range(1, 13)])
     out = await chat.say("agency", "โครงการของฉัน")
     assert "12 รายการ (หน้า 1/3)" in out and "#5 โครงการที่ 5" in out and "#6 " not in out
     assert "ถัดไป" in chat.buttons("agency") and "ก่อนหน้า" not in chat.buttons("agency")
