@@ -235,6 +235,33 @@ async def add_members(
             session.add(Membership(person_id=person.id, org_id=org.id, role=role))  # type: ignore[arg-type]
 
 
+# -- the executive and posting ----------------------------------------------------------
+
+
+async def approve_today(chat: Any, who: str = "mayor") -> str:
+    """/approve → อนุมัติและประกาศใช้ → วันนี้ → confirm."""
+    await chat.say(who, "/approve")
+    await chat.press(who, "อนุมัติและประกาศใช้")
+    today = next(b for b in chat.buttons(who) if b.startswith("วันนี้"))
+    await chat.press(who, today)
+    return await chat.press(who, "อนุมัติและประกาศใช้")
+
+
+async def post_at_the_board(chat: Any, day: str) -> str:
+    """/posted (one edition waiting) → ``day`` → the office board → done → no photo → save."""
+    await chat.say("officer", "/posted")
+    return await post_from_date(chat, day)
+
+
+async def post_from_date(chat: Any, day: str) -> str:
+    """The posting form from its date question on: ``day``'s button, the board, no photo."""
+    await chat.press("officer", day)
+    await chat.press("officer", "บอร์ดประชาสัมพันธ์ที่ทำการ")
+    await chat.press("officer", "เสร็จแล้ว")
+    await chat.press("officer", "ข้าม")
+    return await chat.press("officer", "บันทึกการปิดประกาศ")
+
+
 # -- reading back -----------------------------------------------------------------------------
 
 

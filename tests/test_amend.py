@@ -12,8 +12,8 @@ from handlers.messages import plain_text
 from models.editions import consolidated_projects
 from models.enums import EditionKind, EditionState, TriggerKind
 from models.plan import Edition, Project, ProjectChange
+from tests.flows import approve_today, post_from_date
 from tests.test_executive import (
-    approve_today,
     audit_rows,
     awaiting_edition,
     edition,
@@ -21,7 +21,6 @@ from tests.test_executive import (
     notices,
     open_notice,
 )
-from tests.test_posting import post_from_date
 
 
 async def test_amendment_changes_a_budget_and_cancels_a_project(chat: Any, demo: Runtime) -> None:

@@ -181,15 +181,6 @@ def button_data(chat: Any, who: str, label: str) -> list[Outgoing]:
     return [Choices("(ข้อความเก่า)", (button,))]
 
 
-async def approve_today(chat: Any, who: str = "mayor") -> str:
-    """/approve → อนุมัติและประกาศใช้ → วันนี้ → confirm."""
-    await chat.say(who, "/approve")
-    await chat.press(who, "อนุมัติและประกาศใช้")
-    today = next(b for b in chat.buttons(who) if b.startswith("วันนี้"))
-    await chat.press(who, today)
-    return await chat.press(who, "อนุมัติและประกาศใช้")
-
-
 # -- approving ------------------------------------------------------------------------------------
 
 

@@ -18,8 +18,8 @@ from models import audit, db
 from models.audit_export import COLUMNS
 from models.org import Organization
 from models.plan import Edition
-from tests.test_executive import approve_button, approve_today, awaiting_edition, on_screen
-from tests.test_posting import post_at_the_board
+from tests.flows import approve_today, post_at_the_board
+from tests.test_executive import approve_button, awaiting_edition, on_screen
 
 runner = CliRunner()
 

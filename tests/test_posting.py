@@ -14,21 +14,6 @@ from tests.chat import RecordingDriver
 from tests.test_executive import audit_rows, edition, in_force_edition
 
 
-async def post_at_the_board(chat: Any, day: str) -> str:
-    """/posted (one edition waiting) → ``day`` → the office board → done → no photo → save."""
-    await chat.say("officer", "/posted")
-    return await post_from_date(chat, day)
-
-
-async def post_from_date(chat: Any, day: str) -> str:
-    """The posting form from its date question on: ``day``'s button, the board, no photo."""
-    await chat.press("officer", day)
-    await chat.press("officer", "บอร์ดประชาสัมพันธ์ที่ทำการ")
-    await chat.press("officer", "เสร็จแล้ว")
-    await chat.press("officer", "ข้าม")
-    return await chat.press("officer", "บันทึกการปิดประกาศ")
-
-
 async def test_posting_with_two_places_and_a_photo(chat: Any, demo: Runtime) -> None:
     if not isinstance(chat, RecordingDriver):
         pytest.skip("the console types text only: it cannot send a photo")

@@ -1,0 +1,225 @@
+"""Issue #4's acceptance: a whole fiscal year of the demo อบต., in chat, step by step.
+
+Budget announced → five submissions (two from another agency) → screening returns one, it
+is fixed and accepted → draft v1 → five members vote (one changes its vote) → the executive
+approves and announces → posted → removal refused on day 29, accepted on day 31 → a
+supplementary budget opens an addition round that ends in force → the consolidated plan
+lists both editions → the audit export has a row for every step. The second scenario: the
+chair's casting vote breaks a tie.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from bot.runtime import Runtime
+from models.audit_export import export_csv
+from models.editions import consolidated_projects
+from models.enums import DraftState, EditionKind, EditionState, ProjectStatus, VoteDecision
+from models.org import Organization
+from models.plan import Edition
+from tests.flows import (
+    Press,
+    accept_all,
+    add_members,
+    approve_today,
+    drafts,
+    make_draft,
+    post_at_the_board,
+    projects,
+    propose,
+    show_notice,
+    submit,
+    vote,
+)
+
+OTHER_AGENCY = {"source": Press("หน่วยงานอื่น"), "unit": "แขวงทางหลวงชนบทขอนแก่น"}
+
+
+async def open_round(chat: Any, trigger: str, when: str = "วันนี้") -> str:
+    await chat.say("officer", "เปิดรอบ")
+    await chat.press("officer", "พ.ศ. 2569")
+    await chat.press("officer", trigger)
+    await chat.say("officer", when)
+    return await chat.press("officer", "เปิดรอบ")
+
+
+async def editions(rt: Runtime) -> list[Edition]:
+    async with rt.sessions() as session:
+        return list((await session.exec(select(Edition).order_by(Edition.id))).all())  # type: ignore[arg-type]
+
+
+async def the_committee_approves(chat: Any, rt: Runtime, *, change_of_mind: bool) -> None:
+    """c1–c5 vote; with ``change_of_mind`` c2 first votes ไม่เห็นชอบ, then เห็นชอบ."""
+    if change_of_mind:
+        out = await vote(chat, rt, "c2", "ไม่เห็นชอบ", "งบประมาณสูงเกินไป")
+        assert "บันทึกความเห็น" in out
+    for who, decision in (
+        ("c2", "เห็นชอบ"),
+        ("c3", "เห็นชอบ"),
+        ("c4", "ขอแก้ไข"),
+        ("c5", "ไม่เห็นชอบ"),
+        ("c1", "เห็นชอบ"),
+    ):
+        comment = "ขอเพิ่มรายละเอียดแบบแปลน" if decision == "ขอแก้ไข" else None
+        await vote(chat, rt, who, decision, comment)
+
+
+async def test_a_whole_fiscal_year(chat: Any, demo: Runtime) -> None:
+    clock = demo.clock
+    # 1 Oct 2568: the annual budget ordinance is announced
+    out = await open_round(chat, "ข้อบัญญัติงบประมาณรายจ่ายประจำปี")
+    assert "ต้องจัดทำให้แล้วเสร็จภายใน 31 ตุลาคม 2568" in out
+
+    # five submissions, two of them another agency's
+    await submit(chat, "agency")
+    await submit(chat, "agency", title="ขุดลอกหนองสาธารณะ หมู่ที่ 3", budget="250000")
+    await submit(chat, "village", title="ซ่อมแซมศาลาประชาคม หมู่ที่ 5", unit="หมู่ที่ 5", budget="๘๐,๐๐๐")
+    await submit(
+        chat,
+        "s1",
+        title="ก่อสร้างสะพานข้ามลำห้วยทราย",
+        budget="2.5 ล้าน",
+        agency="แขวงทางหลวงชนบทขอนแก่น",
+        **OTHER_AGENCY,
+    )
+    await submit(
+        chat,
+        "s1",
+        title="ซ่อมบำรุงทางหลวงชนบท ขก.3007",
+        budget="1.2 ล้าน",
+        agency="แขวงทางหลวงชนบทขอนแก่น",
+        **OTHER_AGENCY,
+    )
+    assert len(await projects(demo)) == 5
+    assert sum(p.agency_name is not None for p in await projects(demo)) == 2
+
+    # screening returns one; it is fixed and sent again; then everything is accepted
+    await chat.say("s1", "ตรวจโครงการ")
+    await chat.press("s1", "ส่งกลับแก้ไข #2")
+    await chat.say("s1", "งบประมาณสูงกว่าราคากลาง")
+    await chat.press("s1", "ยืนยันส่งกลับ")
+    pond = (await projects(demo))[1]
+    assert pond.status is ProjectStatus.RETURNED
+    await show_notice(chat, demo, "agency", f"project-screened:{pond.id}:returned")
+    await chat.press("agency", "แก้ไข #2")
+    await chat.press("agency", "แก้ไข")
+    await chat.press("agency", "งบประมาณ (บาท)")
+    await chat.say("agency", "200000")
+    assert "ส่งใหม่แล้ว" in await chat.press("agency", "ยืนยันแก้ไข")
+    await accept_all(chat, "s1")
+    assert {p.status for p in await projects(demo)} == {ProjectStatus.ACCEPTED}
+
+    # draft v1, proposed; five members vote, one changes its vote; approved
+    clock.advance(timedelta(days=10))  # 11 Oct
+    out = await make_draft(chat)
+    assert "ร่างที่ 1" in out and "5 โครงการ" in out
+    await propose(chat)
+    await the_committee_approves(chat, demo, change_of_mind=True)
+    (draft,) = await drafts(demo)
+    assert (draft.state, draft.result) == (DraftState.CLOSED, VoteDecision.APPROVE)
+    tally = await chat.say("officer", "ผลการพิจารณา")
+    assert "เห็นชอบ 3" in tally
+
+    # the executive approves and announces on 14 Oct; the plan is posted the same day
+    clock.advance(timedelta(days=3))  # Tue 14 Oct 2568 (13 Oct is a holiday)
+    out = await approve_today(chat)
+    assert "ประกาศใช้" in out
+    original = (await editions(demo))[0]
+    assert original.state is EditionState.IN_FORCE
+    assert (
+        original.posting_deadline is not None
+        and original.posting_deadline.isoformat() == "2025-10-29"
+    )
+    out = await post_at_the_board(chat, "วันนี้ 14 ต.ค. 2568")
+    assert "ปลดประกาศได้ตั้งแต่ 14 พ.ย. 2568" in out
+
+    # removal: refused on day 29, accepted on day 31
+    clock.advance(timedelta(days=29))  # 12 Nov
+    out = await chat.say("officer", "บันทึกการปลดประกาศ")
+    assert "ยังปลดประกาศไม่ได้" in out and "14 พ.ย. 2568" in out
+    clock.advance(timedelta(days=2))  # 14 Nov: day 31
+    await chat.say("officer", "/removed")
+    await chat.press("officer", "วันนี้ 14 พ.ย. 2568")
+    out = await chat.press("officer", "บันทึกการปลดประกาศ")
+    assert "✅ บันทึกการปลดประกาศแล้ว" in out
+    assert (await editions(demo))[0].removed_on is not None
+
+    # a supplementary budget opens เพิ่มเติม ครั้งที่ 1, which runs the whole process again
+    out = await open_round(chat, "งบประมาณรายจ่ายเพิ่มเติม")
+    assert "(เพิ่มเติม ครั้งที่ 1)" in out
+    await submit(chat, "agency", title="ติดตั้งไฟฟ้าส่องสว่างทางสาธารณะ หมู่ที่ 7", budget="300000")
+    await accept_all(chat, "s1")
+    assert "ร่างที่ 1" in await make_draft(chat)
+    await propose(chat)
+    await the_committee_approves(chat, demo, change_of_mind=False)
+    clock.advance(timedelta(days=3))
+    await approve_today(chat)
+    addition = (await editions(demo))[1]
+    assert (addition.kind, addition.number, addition.state) == (
+        EditionKind.ADDITION,
+        1,
+        EditionState.IN_FORCE,
+    )
+    out = await post_at_the_board(chat, "วันนี้ 17 พ.ย. 2568")
+    assert "ปลดประกาศได้ตั้งแต่" in out
+
+    # the consolidated plan: both editions, six projects
+    out = await chat.say("c3", "แผนที่ประกาศใช้")
+    assert "ฉบับแรก" in out and "เพิ่มเติม ครั้งที่ 1" in out
+    async with demo.sessions() as session:
+        org = (await session.exec(select(Organization))).one()
+        consolidated = await consolidated_projects(session, original.plan_id)
+        text, rows = await export_csv(session, org, 2569, clock.tz)
+    assert len(consolidated) == 6
+
+    # the audit export of the year has a row for every step
+    actions = [row["action"] for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))]
+    assert rows == len(actions)
+    for step in (
+        "round.open",
+        "project.submit",
+        "project.return",
+        "project.edit",
+        "project.accept",
+        "draft.create",
+        "draft.propose",
+        "draft.vote",
+        "review.close",
+        "plan.approve",
+        "plan.post",
+        "plan.remove",
+    ):
+        assert step in actions, step
+    assert actions.count("round.open") == 2 and actions.count("plan.approve") == 2
+    assert actions.count("project.submit") == 6
+    assert actions.count("draft.vote") == 6 + 5
+
+
+async def test_the_chair_breaks_a_tie(chat: Any, demo: Runtime) -> None:
+    """Six members: three for, three against or asking for changes — the chair (c1) decides."""
+    await add_members(demo, ["c6"])
+    await open_round(chat, "ข้อบัญญัติงบประมาณรายจ่ายประจำปี")
+    await submit(chat, "agency")
+    await accept_all(chat, "s1")
+    await make_draft(chat)
+    await propose(chat)
+    for who, decision in (
+        ("c2", "เห็นชอบ"),
+        ("c3", "เห็นชอบ"),
+        ("c4", "ไม่เห็นชอบ"),
+        ("c5", "ไม่เห็นชอบ"),
+        ("c6", "ขอแก้ไข"),
+    ):
+        await vote(chat, demo, who, decision, "ขอรายละเอียดเพิ่ม" if decision == "ขอแก้ไข" else None)
+    (draft,) = await drafts(demo)
+    assert draft.state is DraftState.IN_REVIEW  # 2 for, 3 not: undecided until the chair votes
+    await vote(chat, demo, "c1", "เห็นชอบ")
+    (draft,) = await drafts(demo)
+    assert (draft.state, draft.result) == (DraftState.CLOSED, VoteDecision.APPROVE)
+    assert (await editions(demo))[0].state is EditionState.AWAITING_EXECUTIVE
