@@ -45,7 +45,7 @@ from models.editions import (
 from models.enums import EditionKind, EditionState, Role
 from models.permissions import Action, may
 from models.plan import DraftVersion
-from models.thaitext import ParseError, check_date_range, clean_text, parse_date
+from models.thaitext import ParseError, check_date_range, parse_date
 from models.workflow import EDITION_RULES, Step, edition_step
 from scheduler.deadlines import POSTING_DAYS, posting_deadline
 
@@ -485,11 +485,10 @@ async def return_action(turn: Turn, press: ActionPress) -> list[Outgoing]:
     return await start_form(turn, RETURN_FORM, await _decision_ctx(turn, found))
 
 
-def parse_reason(text: str, _data: FormData) -> Any:
-    """A required reason (the executive's, kept on the record), up to 2,000 characters."""
-    return clean_text(
-        text, max_len=2000, field_name_th=TEXT["reason_label"], example_th=TEXT["reason_example"]
-    )
+REASON_FIELD = forms.reason_field(
+    TEXT["reason_label"], TEXT["reason_prompt"], TEXT["reason_example"]
+)
+parse_reason = REASON_FIELD.parse  # the same rule for every reason the executive gives
 
 
 async def _confirm_return(turn: Turn, data: FormData) -> list[Outgoing]:
@@ -527,14 +526,12 @@ async def _confirm_return(turn: Turn, data: FormData) -> list[Outgoing]:
     return [Text(text)]
 
 
-RETURN_FORM = forms.register(
-    Form(
-        name="plan_return",
-        title=TEXT["return_title"],
-        fields=(Field("reason", TEXT["reason_label"], TEXT["reason_prompt"], parse=parse_reason),),
-        header=lambda data: TEXT["return_header"].format(**data.ctx),
-        summary_title=TEXT["return_summary"],
-        confirm_label=TEXT["return_confirm"],
-        on_confirm=_confirm_return,
-    )
+RETURN_FORM = forms.reason_form(
+    name="plan_return",
+    title=TEXT["return_title"],
+    field=REASON_FIELD,
+    header=lambda data: TEXT["return_header"].format(**data.ctx),
+    summary_title=TEXT["return_summary"],
+    confirm_label=TEXT["return_confirm"],
+    on_confirm=_confirm_return,
 )

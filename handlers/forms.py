@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from handlers import buttons
 from handlers.messages import Button, Card, Choices, Outgoing, Text
 from models.clock import Clock
-from models.thaitext import ParseError, normalize_digits
+from models.thaitext import ParseError, clean_text, normalize_digits
 from scheduler.days_off import DaysOff
 
 if TYPE_CHECKING:
@@ -481,3 +481,41 @@ def _answer_edit_menu(
         return [Text(TEXT["bad_choice"]), *_show_edit_menu(turn, form, data)]
     turn.state.data["editing"] = True
     return _ask(turn, form, data, picked)
+
+
+# -- a common shape -----------------------------------------------------------------------
+
+REASON_MAX_CHARS = 2000
+
+
+def reason_field(label: str, prompt: str, example: str) -> Field:
+    """A required free-text reason (a return, a refusal, an extension), kept on the record."""
+
+    def parse(text: str, _data: FormData) -> Any:
+        return clean_text(text, max_len=REASON_MAX_CHARS, field_name_th=label, example_th=example)
+
+    return Field("reason", label, prompt, parse=parse)
+
+
+def reason_form(
+    *,
+    name: str,
+    title: str,
+    field: Field,
+    header: Callable[[FormData], str],
+    summary_title: str,
+    confirm_label: str,
+    on_confirm: Callable[[Turn, FormData], Awaitable[list[Outgoing]]],
+) -> Form:
+    """A one-question form that asks why, shows it back and confirms: registered here."""
+    return register(
+        Form(
+            name=name,
+            title=title,
+            fields=(field,),
+            header=header,
+            summary_title=summary_title,
+            confirm_label=confirm_label,
+            on_confirm=on_confirm,
+        )
+    )

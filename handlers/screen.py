@@ -36,7 +36,7 @@ from models.permissions import Action, may, needed_roles_th
 from models.plan import Edition, OperationalPlan, PlanArea, Project, Strategy
 from models.records import AuditEvent
 from models.rounds import edition_label_th, latest_rounds, round_counts
-from models.thaitext import ParseError, clean_text, normalize_digits
+from models.thaitext import ParseError, normalize_digits
 from models.workflow import Step, edition_step, project_step
 
 TEXT = {
@@ -660,22 +660,14 @@ async def _send_back(
     )
 
 
-def _parse_reason(text: str, _data: FormData) -> Any:
-    return clean_text(
-        text, max_len=2000, field_name_th=TEXT["reason_label"], example_th=TEXT["reason_example"]
-    )
-
-
-RETURN_FORM = forms.register(
-    Form(
-        name="screen_return",
-        title=TEXT["return_title"],
-        fields=(Field("reason", TEXT["reason_label"], TEXT["reason_prompt"], parse=_parse_reason),),
-        header=lambda data: TEXT["return_header"].format(**data.ctx),
-        summary_title=TEXT["return_summary"],
-        confirm_label=TEXT["return_confirm"],
-        on_confirm=_confirm_return,
-    )
+RETURN_FORM = forms.reason_form(
+    name="screen_return",
+    title=TEXT["return_title"],
+    field=forms.reason_field(TEXT["reason_label"], TEXT["reason_prompt"], TEXT["reason_example"]),
+    header=lambda data: TEXT["return_header"].format(**data.ctx),
+    summary_title=TEXT["return_summary"],
+    confirm_label=TEXT["return_confirm"],
+    on_confirm=_confirm_return,
 )
 
 
