@@ -353,3 +353,5 @@ def _run_chat(work: Coroutine[Any, Any, None]) -> None:
         raise typer.Exit(2) from exc
 
 
+import bot.cli_line  # noqa: E402, F401 — registers ``planbot line``
+from bot import cli_telegram  # noqa: E402, F401 — registers ``planbot telegram``

@@ -41,11 +41,17 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(
         "https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
     )
+    telegram_committee_chat_id: int | None = Field(None, alias="TELEGRAM_COMMITTEE_CHAT_ID")
 
     line_channel_secret: SecretStr | None = Field(None, alias="LINE_CHANNEL_SECRET")
     line_channel_access_token: SecretStr | None = Field(None, alias="LINE_CHANNEL_ACCESS_TOKEN")
     line_api_base_url: str = Field("https://api.line.me", alias="LINE_API_BASE_URL")
     line_data_api_base_url: str = Field("https://api-data.line.me", alias="LINE_DATA_API_BASE_URL")
+
+    # Signed document links (/d/{token}): LINE cannot send files, so a button opens a link.
+    link_secret: SecretStr | None = Field(None, alias="PLANBOT_LINK_SECRET")
+    documents_dir: Path = Field(Path("./planbot-documents"), alias="PLANBOT_DOCUMENTS_DIR")
+    link_days: int = Field(7, ge=1, le=90, alias="PLANBOT_LINK_DAYS")
 
     @field_validator("timezone")
     @classmethod

@@ -147,6 +147,36 @@ async def deliver(
     while it is being sent and its outcome commits on its own. A failing send marks that row
     failed and the loop goes on; cancellation rolls the current row back to pending.
     """
+
+    async def send_row(
+        _session: AsyncSession,
+        _row: OutboundMessage,
+        account: ChannelAccount,
+        messages: list[Outgoing],
+    ) -> None:
+        await send(account, messages)
+
+    return await deliver_rows(sessions, clock, send_row, channel=channel, limit=limit)
+
+
+RowSend = Callable[[AsyncSession, OutboundMessage, ChannelAccount, list[Outgoing]], Awaitable[None]]
+
+
+async def deliver_rows(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    send: RowSend,
+    *,
+    channel: Channel | None = None,
+    limit: int = 100,
+) -> int:
+    """:func:`deliver` for channels whose send needs the row and its transaction.
+
+    LINE derives its retry key from the row's dedupe key and counts each push in the same
+    transaction that marks the row sent, so the count can neither miss a push nor count one
+    that rolled back. Whatever ``send`` writes to the session commits with the row's outcome
+    (on failure too, so it must write only after the send succeeded).
+    """
     sent = 0
     for _ in range(limit):
         async with sessions() as session, session.begin():
@@ -160,7 +190,7 @@ async def deliver(
                 mark_failed(row, clock, f"unreadable payload: {exc!r}", final=True)
                 continue
             try:
-                await send(account, messages)
+                await send(session, row, account, messages)
             except Exception as exc:
                 log.warning("outbox %s: send failed: %r", row.dedupe_key, exc)
                 mark_failed(row, clock, f"{type(exc).__name__}: {exc}")

@@ -134,3 +134,49 @@ async def chat(request: pytest.FixtureRequest, demo: Runtime) -> Any:
     if request.param == "console":
         return ConsoleDriver(demo)
     raise AssertionError(request.param)
+
+
+@pytest.fixture
+async def telegram_api() -> AsyncIterator[Any]:
+    """A stand-in Bot API on 127.0.0.1 (random port) checking every request against the spec.
+
+    A test fails if the bot sent anything the real API would refuse as malformed — even if
+    the bot coped with the error. Tests that send bad requests on purpose clear
+    ``violations`` themselves.
+    """
+    from tests.standins.telegram_api import TelegramStandIn
+
+    api = TelegramStandIn()
+    async with api.running():
+        yield api
+    assert not api.violations, "requests the Bot API would refuse:\n" + "\n".join(api.violations)
+
+
+@pytest.fixture(scope="session")
+def line_api_server() -> Iterator[Any]:
+    """The stand-in LINE API (two local ports), started once per run."""
+    from tests.standins.line_api import LineApiStandIn
+
+    stand_in = LineApiStandIn().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture
+def line_api(line_api_server: Any) -> Iterator[Any]:
+    """The stand-in, emptied; the test fails if LINE would have refused any request."""
+    line_api_server.reset()
+    yield line_api_server
+    problems = list(line_api_server.problems)
+    assert not problems, "requests LINE would refuse:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+async def line(runtime: Runtime, line_api: Any, settings: Settings) -> AsyncIterator[Any]:
+    """The app with the LINE service started against the stand-in (on each database)."""
+    from tests.line_harness import LineHarness, line_settings
+
+    harness = LineHarness(runtime, line_api, line_settings(line_api, settings))
+    await harness.start()
+    yield harness
+    await harness.close()
