@@ -5,7 +5,7 @@ real HTTP server: an ASGI app served by uvicorn in a background thread on 127.0.
 port for the API host (``api.line.me``) and one for the data host (``api-data.line.me``),
 each answering only its own operations — a call sent to the wrong base fails too.
 
-Every request is matched to its operation in ``../shared/specs/line/messaging-api.yml``,
+Every request is matched to its operation in ``tests/specs/line/messaging-api.yml`` (a copy of ``../shared/specs``),
 and its JSON body is validated against the operation's schema (see ``openapi.py``: strict,
 with discriminators and closed objects), plus the limits LINE documents on its reference
 pages but not in that file (:data:`LINE_LIMITS`). A request LINE would refuse gets LINE's
@@ -45,7 +45,7 @@ from starlette.routing import Route
 
 from tests.standins.openapi import Limit, SchemaSet, path_pattern, spec_schemas
 
-SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "specs" / "line"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "specs" / "line"  # copy of shared/specs
 MESSAGING_SPEC = SPEC_DIR / "messaging-api.yml"
 WEBHOOK_SPEC = SPEC_DIR / "webhook.yml"
 DATA_HOST = "https://api-data.line.me"

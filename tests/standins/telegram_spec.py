@@ -22,7 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "telegram" / "api.json"
+SPEC_PATH = Path(__file__).resolve().parents[1] / "specs" / "telegram" / "api.json"
 
 SCALARS = frozenset({"Integer", "String", "Boolean", "Float", "InputFile"})
 ARRAY = "Array of "
