@@ -5,7 +5,8 @@ real HTTP server: an ASGI app served by uvicorn in a background thread on 127.0.
 port for the API host (``api.line.me``) and one for the data host (``api-data.line.me``),
 each answering only its own operations — a call sent to the wrong base fails too.
 
-Every request is matched to its operation in ``tests/specs/line/messaging-api.yml`` (a copy of ``../shared/specs``),
+Every request is matched to its operation in ``tests/specs/line/messaging-api.yml`` (a copy
+of ``../shared/specs``),
 and its JSON body is validated against the operation's schema (see ``openapi.py``: strict,
 with discriminators and closed objects), plus the limits LINE documents on its reference
 pages but not in that file (:data:`LINE_LIMITS`). A request LINE would refuse gets LINE's
