@@ -11,9 +11,10 @@ from bot.runtime import Runtime
 from models import db
 from models.clock import BANGKOK
 from models.enums import EditionState, ProjectStatus, TriggerKind
-from models.org import ChannelAccount, Organization
-from models.plan import Edition, PlanArea, Project, Strategy
+from models.org import Organization
+from models.plan import Edition
 from models.rounds import open_round
+from tests.flows import add_projects
 
 
 async def open_round_on(rt: Runtime, trigger_date: date, kind: TriggerKind, **extra: Any) -> int:
@@ -31,35 +32,6 @@ async def open_round_on(rt: Runtime, trigger_date: date, kind: TriggerKind, **ex
         )
         assert opened.edition.id is not None
         return opened.edition.id
-
-
-async def add_projects(rt: Runtime, edition_id: int, *rows: tuple[ProjectStatus, int]) -> None:
-    """Projects straight into the table: /status counts whatever screening has done."""
-    async with db.transaction(rt.sessions) as session:
-        edition = await session.get(Edition, edition_id)
-        agency = (
-            await session.exec(select(ChannelAccount).where(ChannelAccount.external_id == "agency"))
-        ).one()
-        strategy = (await session.exec(select(Strategy))).first()
-        area = (await session.exec(select(PlanArea))).first()
-        assert edition is not None and strategy is not None and area is not None
-        for seq, (status, baht) in enumerate(rows, start=1):
-            session.add(
-                Project(
-                    plan_id=edition.plan_id,
-                    edition_id=edition_id,
-                    seq=seq,
-                    title=f"โครงการที่ {seq}",
-                    details="-",
-                    budget_satang=baht * 100,
-                    location="-",
-                    responsible_unit="กองช่าง",
-                    strategy_id=strategy.id,  # type: ignore[arg-type]
-                    plan_area_id=area.id,  # type: ignore[arg-type]
-                    status=status,
-                    submitted_by_id=agency.person_id,
-                )
-            )
 
 
 async def update_edition(rt: Runtime, edition_id: int, **changes: Any) -> None:
@@ -85,15 +57,10 @@ async def test_status_shows_stage_trigger_deadline_counts_and_budget(
     chat: Any, demo: Runtime
 ) -> None:
     edition = await open_round_on(demo, date(2025, 10, 1), TriggerKind.ANNUAL_BUDGET)
-    await add_projects(
-        demo,
-        edition,
-        (ProjectStatus.SUBMITTED, 150_000),
-        (ProjectStatus.SUBMITTED, 1_500_000),
-        (ProjectStatus.ACCEPTED, 80_000),
-        (ProjectStatus.RETURNED, 20_000),
-        (ProjectStatus.WITHDRAWN, 999_999),
-    )
+    await add_projects(demo, edition, [150_000, 1_500_000])
+    await add_projects(demo, edition, [80_000], status=ProjectStatus.ACCEPTED)
+    await add_projects(demo, edition, [20_000], status=ProjectStatus.RETURNED)
+    await add_projects(demo, edition, [999_999], status=ProjectStatus.WITHDRAWN)
     out = await chat.say("mayor", "สถานะ")  # every member may look
     assert "📋 แผนการดำเนินงาน ปีงบประมาณ พ.ศ. 2569 — อบต.หนองแวง" in out
     assert "ฉบับแรก · กำลังรวบรวมโครงการ" in out
