@@ -37,6 +37,7 @@ TEXT = {
     "trigger_bad": "กรุณาเลือกจากปุ่ม เช่น ข้อบัญญัติงบประมาณรายจ่ายประจำปี",
     "agency_label": "หน่วยงานที่แจ้ง",
     "agency_prompt": "ชื่อหน่วยงานที่แจ้งแผนงาน/โครงการเข้ามา เช่น แขวงทางหลวงชนบทขอนแก่น",
+    "agency_example": "แขวงทางหลวงชนบทขอนแก่น",
     "date_label": "วันที่",
     "date_prompt": {
         TriggerKind.OTHER_AGENCY_NOTICE: "วันที่ได้รับแจ้งจากหน่วยงานอื่น เช่น 1 ต.ค. 2568 หรือ วันนี้",
@@ -44,6 +45,7 @@ TEXT = {
     "date_prompt_default": "วันที่ประกาศใช้ {what} เช่น 1 ต.ค. 2568 หรือ วันนี้",
     "date_show": "{date} → ต้องจัดทำให้แล้วเสร็จภายใน {deadline}",
     "moved": " (ครบ {n} วัน {calendar} ตรงวัน{reason} จึงเลื่อน)",
+    "day_word": "วัน",  # holiday names start with it; "ตรงวัน…" must not say it twice
     "summary": "ตรวจสอบก่อนเปิดรอบ",
     "confirm": "เปิดรอบ",
     "opened": (
@@ -99,7 +101,7 @@ def _parse_trigger(text: str, _data: FormData) -> Any:
 
 def _parse_agency(text: str, _data: FormData) -> Any:
     return clean_text(
-        text, max_len=300, field_name_th=TEXT["agency_label"], example_th="แขวงทางหลวงชนบทขอนแก่น"
+        text, max_len=300, field_name_th=TEXT["agency_label"], example_th=TEXT["agency_example"]
     )
 
 
@@ -125,7 +127,7 @@ def _show_date(value: str, data: FormData) -> str:
         text += TEXT["moved"].format(
             n=deadline.days,
             calendar=format_thai_date(deadline.calendar_day, "short"),
-            reason=deadline.skipped[0][1].removeprefix("วัน"),
+            reason=deadline.skipped[0][1].removeprefix(TEXT["day_word"]),
         )
     return text
 

@@ -36,6 +36,7 @@ TEXT = {
     "skip": "ข้าม",
     "cancel": "ยกเลิก",
     "edit": "แก้ไข",
+    "confirm": "ยืนยัน",  # typed at any summary, whatever its button says
     "edit_which": "ต้องการแก้ไขข้อใด",
     "cancelled": "ยกเลิก{title}แล้ว — ไม่มีข้อมูลใดถูกบันทึก",
     "bad_choice": "กรุณาเลือกจากปุ่มด้านล่าง หรือพิมพ์ข้อความบนปุ่ม",
@@ -448,7 +449,10 @@ def _go_back(turn: Turn, form: Form, data: FormData, f: Field) -> list[Outgoing]
 async def _answer_summary(
     turn: Turn, form: Form, data: FormData, choice: str | None, typed: str | None
 ) -> list[Outgoing]:
-    if typed is not None and _normalize(typed) in {_normalize(form.confirm_label), "ยืนยัน"}:
+    if typed is not None and _normalize(typed) in {
+        _normalize(form.confirm_label),
+        _normalize(TEXT["confirm"]),
+    }:
         choice = "confirm"
     if choice == "confirm":
         missing = _first_unanswered(form, data)

@@ -22,6 +22,7 @@ TEXT = {
     "role_prompt": "ผู้ได้รับเชิญจะมีบทบาทใด",
     "role_unknown": "กรุณาเลือกบทบาทจากปุ่ม เช่น ผู้เสนอโครงการ",
     "unit_label": "หน่วยงาน/ตำแหน่ง",
+    "unit_example": "กองช่าง",
     "unit_prompt": "หน่วยงานหรือตำแหน่งของผู้ได้รับเชิญ เช่น กองช่าง หรือ ผู้ใหญ่บ้าน หมู่ที่ 5 (ข้ามได้)",
     "chair_label": "ประธานกรรมการ",
     "chair_prompt": "ผู้ได้รับเชิญเป็นประธานกรรมการหรือไม่",
@@ -65,7 +66,9 @@ def _parse_role(text: str, data: FormData) -> Any:
 
 
 def _parse_unit(text: str, _data: FormData) -> Any:
-    return clean_text(text, max_len=300, field_name_th=TEXT["unit_label"], example_th="กองช่าง")
+    return clean_text(
+        text, max_len=300, field_name_th=TEXT["unit_label"], example_th=TEXT["unit_example"]
+    )
 
 
 async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:

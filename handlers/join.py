@@ -41,8 +41,10 @@ TEXT = {
     "form_title": "การลงทะเบียน",
     "header": "👋 ลงทะเบียนเข้าร่วม {org} ในฐานะ{role} — ขอข้อมูล 2 ข้อ",
     "name_label": "ชื่อ-นามสกุล",
+    "name_example": "นายสมชาย ใจดี",
     "name_prompt": "กรุณาพิมพ์ชื่อ-นามสกุล เช่น นายสมชาย ใจดี",
     "position_label": "ตำแหน่ง/หน่วยงาน",
+    "position_example": "ผู้อำนวยการกองช่าง",
     "position_prompt": "ตำแหน่งหรือหน่วยงาน เช่น ผู้อำนวยการกองช่าง หรือ ผู้ใหญ่บ้าน หมู่ที่ 5",
     "summary": "ตรวจสอบข้อมูลก่อนลงทะเบียน",
     "confirm": "ยืนยัน",
@@ -139,13 +141,13 @@ async def _confirm_profile(turn: Turn, data: FormData) -> list[Outgoing]:
 
 def _parse_name(text: str, _data: FormData) -> Any:
     return clean_text(
-        text, max_len=300, field_name_th=TEXT["name_label"], example_th="นายสมชาย ใจดี"
+        text, max_len=300, field_name_th=TEXT["name_label"], example_th=TEXT["name_example"]
     )
 
 
 def _parse_position(text: str, _data: FormData) -> Any:
     return clean_text(
-        text, max_len=300, field_name_th=TEXT["position_label"], example_th="ผู้อำนวยการกองช่าง"
+        text, max_len=300, field_name_th=TEXT["position_label"], example_th=TEXT["position_example"]
     )
 
 
