@@ -71,7 +71,8 @@ TRIGGERS = (
 @command("/budget", "เปิดรอบ", "งบประมาณ")
 async def budget_command(turn: Turn, _args: str) -> list[Outgoing]:
     orgs = await turn.require(Action.OPEN_ROUND)
-    return await forms.start(turn, BUDGET_FORM, org_context(orgs), preset(orgs))
+    ctx = org_context(orgs)
+    return await forms.start(turn, BUDGET_FORM, ctx, preset(ctx))
 
 
 def _deadline(data: FormData, value: str) -> Deadline:

@@ -51,7 +51,7 @@ async def invite_command(turn: Turn, _args: str) -> list[Outgoing]:
         )
         for o in orgs
     }
-    return await forms.start(turn, INVITE_FORM, ctx, preset(orgs))
+    return await forms.start(turn, INVITE_FORM, ctx, preset(ctx))
 
 
 def _roles(data: FormData) -> list[Role]:

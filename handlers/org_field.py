@@ -20,9 +20,9 @@ def org_context(orgs: list[Organization]) -> dict[str, Any]:
     return {"orgs": [{"id": o.id, "name": o.short_name} for o in orgs]}
 
 
-def preset(orgs: list[Organization]) -> dict[str, Any]:
-    """Initial values: the org is answered already when there is only one."""
-    return {"org": orgs[0].id} if len(orgs) == 1 else {}
+def preset(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Initial values: the org is answered already when the context offers only one."""
+    return {"org": ctx["orgs"][0]["id"]} if len(ctx["orgs"]) == 1 else {}
 
 
 def org_name(data: FormData) -> str:

@@ -25,7 +25,7 @@ from handlers import buttons, forms
 from handlers.context import Turn
 from handlers.forms import Choice, Field, Form, FormData
 from handlers.messages import Button, Choices, Outgoing, Text
-from handlers.org_field import ORG_FIELD
+from handlers.org_field import ORG_FIELD, preset
 from handlers.projects_text import (
     baht_with_words,
     days_left,
@@ -181,7 +181,7 @@ async def submit_command(turn: Turn, _args: str) -> list[Outgoing]:
     if not ctx["orgs"]:
         names = " · ".join(o.short_name for o, _r in open_orgs)
         return [Text(TEXT["no_strategies"].format(orgs=names, roles=Role.PLAN_OFFICER.label_th))]
-    return await forms.start(turn, SUBMIT_FORM, ctx, preset_org(ctx))
+    return await forms.start(turn, SUBMIT_FORM, ctx, preset(ctx))
 
 
 async def form_context(
@@ -219,11 +219,6 @@ async def form_context(
         "areas": [{"id": a.id, "number": a.number, "name": a.name} for a in areas],
         "project_id": project_id,
     }
-
-
-def preset_org(ctx: dict[str, Any]) -> dict[str, Any]:
-    """The org is answered already when there is only one (as ``org_field.preset`` does)."""
-    return {"org": ctx["orgs"][0]["id"]} if len(ctx["orgs"]) == 1 else {}
 
 
 def _round_ctx(edition: Edition, plan: OperationalPlan) -> dict[str, Any]:
