@@ -103,69 +103,79 @@ def bare_app() -> Any:
     return app_for("bare")
 
 
-def serve(kind: str, fd: int, workers: int) -> None:
-    """Child: serve the full app or the bare endpoint on the socket ``fd`` (from the parent)."""
+def serve(kind: str, fd: int) -> None:
+    """Child: serve the full app or the bare endpoint on the listening socket ``fd``.
+
+    The socket is rebuilt with ``socket.socket(fileno=fd)`` so it knows it is TCP: uvicorn's
+    own ``fd=`` option makes it a Unix socket, and asyncio then leaves TCP_NODELAY off on
+    every connection, so each answer waits about 40 ms for a delayed ACK.
+    """
     import uvicorn
 
-    uvicorn.run(
-        f"webhook:{kind}_app",
-        factory=True,
-        fd=fd,
-        workers=workers if workers > 1 else None,
-        log_level="warning",
-        access_log=False,
+    config = uvicorn.Config(
+        f"webhook:{kind}_app", factory=True, log_level="warning", access_log=False
     )
+    uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 
 @dataclass
 class Child:
-    process: subprocess.Popen[str]
+    processes: list[subprocess.Popen[str]]
     url: str
 
     def cpu_seconds(self) -> float:
-        """User + system CPU of the server and its worker processes so far (Linux)."""
+        """User + system CPU of the server processes so far (Linux)."""
         total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
+        for process in self.processes:
             try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
+                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if stat.parent.name == str(self.process.pid) or fields[1] == str(self.process.pid):
-                total += int(fields[11]) + int(fields[12])
+            total += int(fields[11]) + int(fields[12])
         return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
 
 
 def start_child(kind: str, env: dict[str, str], workers: int = 1) -> Child:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """``workers`` server processes sharing one listening socket (the kernel spreads the
+    connections), as ``uvicorn --workers`` would run them."""
+    # IPPROTO_TCP, not the default 0, so that asyncio turns TCP_NODELAY on for each connection
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)
     port = sock.getsockname()[1]
     command = [sys.executable, __file__, "--serve", kind, "--fd", str(sock.fileno())]
-    command += ["--workers", str(workers)]
-    process = subprocess.Popen(
-        command,
-        env={**os.environ, **env, "PYTHONPATH": f"{ROOT / 'bench'}{os.pathsep}{ROOT}"},
-        pass_fds=[sock.fileno()],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    sock.close()  # the child holds its own copy
-    assert process.stdout is not None
-    for _ in range(workers):
-        line = process.stdout.readline()  # blocks until a worker has started (or died)
-        if line.strip() != "READY":
-            process.kill()
-            raise RuntimeError(f"{kind} server did not start: {line!r}")
-    return Child(process, f"http://127.0.0.1:{port}/webhooks/line")
+    processes = []
+    try:
+        for _ in range(workers):
+            process = subprocess.Popen(
+                command,
+                env={**os.environ, **env, "PYTHONPATH": f"{ROOT / 'bench'}{os.pathsep}{ROOT}"},
+                pass_fds=[sock.fileno()],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            processes.append(process)
+            assert process.stdout is not None
+            line = process.stdout.readline()  # blocks until it has started (or died)
+            if line.strip() != "READY":
+                raise RuntimeError(f"{kind} server did not start: {line!r}")
+    except BaseException:
+        Child(processes, "").stop()
+        raise
+    finally:
+        sock.close()  # the children hold their own copies
+    return Child(processes, f"http://127.0.0.1:{port}/webhooks/line")
 
 
 # -- the stand-in LINE API, in its own process ---------------------------------------------------
@@ -622,6 +632,6 @@ if __name__ == "__main__":
     if arguments.standin:
         run_stand_in()
     elif arguments.serve:
-        serve(arguments.serve, arguments.fd, arguments.workers)
+        serve(arguments.serve, arguments.fd)
     else:
         asyncio.run(main(arguments))

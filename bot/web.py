@@ -34,6 +34,7 @@ def create_app(
         rt = runtime or Runtime.from_settings(settings)
         if own:
             await rt.prepare_database()
+        rt.days_off.warm(rt.clock.today())  # not in the first person's turn (see warm)
         app.state.runtime = rt
         started: list[ChannelService] = []
         try:

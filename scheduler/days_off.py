@@ -224,6 +224,16 @@ class DaysOff:
         self._added = {e.day: e.name for e in entries if not e.working}
         self._working = {e.day: e.name for e in entries if e.working}
 
+    def warm(self, around: date, years: int = 1) -> None:
+        """Build the calendars of the years around ``around`` now.
+
+        The first calendar imports the holidays library's country modules, which takes
+        most of a second; a server does it before taking traffic, not inside the first
+        person's turn, where it would hold up everyone else's answers too.
+        """
+        for year in range(around.year - years, around.year + years + 1):
+            self._year(year)
+
     def is_day_off(self, d: date) -> bool:
         """Whether government offices are closed on ``d``."""
         return d.weekday() in self.weekend or self._holiday_name(d) is not None

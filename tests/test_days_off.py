@@ -256,3 +256,12 @@ def test_bad_csv_row_names_file_and_line(tmp_path: Path, text: str, problem: str
 def test_unknown_extension_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unsupported extension"):
         DaysOff(write(tmp_path, "extra.txt", "2025-10-24"))
+
+
+def test_warm_builds_the_years_around_a_day_before_anyone_asks() -> None:
+    """A server warms the calendar at start-up so no turn pays for the library's import."""
+    days_off = DaysOff()
+    days_off.warm(date(2025, 10, 1))
+    assert sorted(days_off._library) == [2024, 2025, 2026]
+    assert days_off.reason(date(2025, 12, 5)) is not None  # answered from the warm cache
+    assert sorted(days_off._library) == [2024, 2025, 2026]

@@ -232,7 +232,9 @@ class LineApiStandIn:
         """Listen on two random ports; requests queue in the backlog until uvicorn serves."""
         sockets = []
         for _ in range(2):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets that
+            # say they are TCP, and without it every answer waits ~40 ms for a delayed ACK
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind(("127.0.0.1", 0))
             sock.listen(256)
