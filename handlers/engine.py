@@ -11,8 +11,10 @@ and the error is logged with the event id; nothing escapes to the channel.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +42,7 @@ TEXT = {
     "expired_form": "⏰ แบบฟอร์มที่ค้างไว้หมดอายุแล้ว (ไม่มีการตอบเกิน 24 ชั่วโมง) — เริ่มใหม่ได้ทุกเมื่อ",
 }
 MAX_ATTEMPTS = 5
+LAST_SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is for 'who was here lately', not a log
 
 
 class StaleState(Exception):
@@ -108,9 +111,8 @@ class Engine:
         async with self.sessions() as session, session.begin():
             if incoming.event_id:
                 await self._record_event(session, incoming)
-            account = await self._account(session, incoming)
-            person = await session.get(Person, account.person_id) if account.person_id else None
-            row, state = await self._load_state(session, account)
+            account, person, loaded = await self._speaker(session, incoming)
+            state = loaded.state()
             prefix: list[Outgoing] = []
             if state.flow and state.expires_at and state.expires_at <= self.clock.now():
                 state.clear()
@@ -121,7 +123,7 @@ class Engine:
                 await session.flush()
             except IntegrityError as exc:  # lost a race for a unique key (a running number…)
                 raise StaleState from exc
-            await self._save_state(session, account, row, turn.state)
+            await self._save_state(session, account, loaded, turn.state)
             return prefix + messages
 
     async def _record_event(self, session: AsyncSession, incoming: Incoming) -> None:
@@ -151,10 +153,19 @@ class Engine:
         except Exception:  # already recorded, or the database is down: nothing more to do
             log.debug("could not mark event %s processed", incoming.event_id, exc_info=True)
 
-    async def _account(self, session: AsyncSession, incoming: Incoming) -> ChannelAccount:
+    async def _speaker(
+        self, session: AsyncSession, incoming: Incoming
+    ) -> tuple[ChannelAccount, Person | None, LoadedState]:
+        """The chat account, its person and its saved state, in one query (the hot path)."""
         found = (
             await session.exec(
-                select(ChannelAccount).where(
+                select(ChannelAccount, Person, ConversationState)
+                .outerjoin(Person, Person.id == ChannelAccount.person_id)  # type: ignore[arg-type]
+                .outerjoin(
+                    ConversationState,
+                    ConversationState.account_id == ChannelAccount.id,  # type: ignore[arg-type]
+                )
+                .where(
                     ChannelAccount.channel == incoming.channel,
                     ChannelAccount.external_id == incoming.account_id,
                 )
@@ -162,47 +173,40 @@ class Engine:
         ).first()
         now = self.clock.now()
         if found is None:
-            found = ChannelAccount(
+            account = ChannelAccount(
                 channel=incoming.channel,
                 external_id=incoming.account_id,
                 display_name=incoming.display_name,
                 created_at=now,
+                last_seen_at=now,
             )
             try:
                 async with session.begin_nested():
-                    session.add(found)
+                    session.add(account)
             except IntegrityError as exc:  # created by a concurrent turn: start over
                 raise StaleState from exc
-        found.last_seen_at = now
-        if incoming.display_name:
-            found.display_name = incoming.display_name
-        if not found.active:
-            found.active = True  # they wrote to us again (e.g. re-followed on LINE)
-        return found
-
-    async def _load_state(
-        self, session: AsyncSession, account: ChannelAccount
-    ) -> tuple[ConversationState | None, State]:
-        row = (
-            await session.exec(
-                select(ConversationState).where(ConversationState.account_id == account.id)
-            )
-        ).first()
-        if row is None:
-            return None, State()
-        session.expunge(row)  # written back explicitly, with the version check
-        state = State(
-            flow=row.flow, step=row.step, data=dict(row.data or {}), expires_at=row.expires_at
-        )
-        return row, state
+            return account, None, LoadedState(None)
+        account, person, row = found
+        if account.last_seen_at is None or now - account.last_seen_at >= LAST_SEEN_EVERY:
+            account.last_seen_at = now
+        if incoming.display_name and account.display_name != incoming.display_name:
+            account.display_name = incoming.display_name
+        if not account.active:
+            account.active = True  # they wrote to us again (e.g. re-followed on LINE)
+        if row is not None:
+            session.expunge(row)  # written back explicitly, with the version check
+        return account, person, LoadedState(row)
 
     async def _save_state(
         self,
         session: AsyncSession,
         account: ChannelAccount,
-        row: ConversationState | None,
+        loaded: LoadedState,
         state: State,
     ) -> None:
+        """Write the state back, version-checked; a turn that changed nothing writes nothing."""
+        if loaded.unchanged(state):
+            return
         values = {
             "flow": state.flow,
             "step": state.step,
@@ -211,6 +215,7 @@ class Engine:
             "updated_at": self.clock.now(),
         }
         table = ConversationState.__table__  # type: ignore[attr-defined]
+        row = loaded.row
         if row is None:
             try:
                 async with session.begin_nested():
@@ -227,3 +232,39 @@ class Engine:
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleState
+
+
+class LoadedState:
+    """The saved state as read at the start of a turn, to tell whether the turn changed it.
+
+    Compared as JSON text taken at load time, because handlers may change nested parts of
+    ``data`` in place; skipping an unchanged write saves a statement on most turns that
+    only read (status, lists, help) and loses nothing: with no change there is no update
+    that a concurrent turn could overwrite.
+    """
+
+    def __init__(self, row: ConversationState | None) -> None:
+        self.row = row
+        self._snapshot = _fingerprint(
+            row.flow if row else None,
+            row.step if row else None,
+            (row.data or {}) if row else {},
+            row.expires_at if row else None,
+        )
+
+    def state(self) -> State:
+        row = self.row
+        if row is None:
+            return State()
+        data = dict(row.data or {})  # nested parts are shared: unchanged() compares text
+        return State(flow=row.flow, step=row.step, data=data, expires_at=row.expires_at)
+
+    def unchanged(self, state: State) -> bool:
+        return self._snapshot == _fingerprint(state.flow, state.step, state.data, state.expires_at)
+
+
+def _fingerprint(
+    flow: str | None, step: str | None, data: dict[str, Any], expires_at: datetime | None
+) -> str:
+    expires = expires_at.isoformat() if expires_at else None
+    return json.dumps([flow, step, data, expires], sort_keys=True, default=str)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -13,6 +14,7 @@ from bot.runtime import Runtime
 from handlers import router
 from handlers.engine import Engine
 from handlers.messages import Incoming, plain_text
+from models.clock import FixedClock
 from models.enums import Channel
 from models.records import ConversationState, ProcessedEvent
 from tests.chat import RecordingDriver
@@ -144,3 +146,63 @@ async def test_twenty_concurrent_messages_are_applied_in_turn(demo: Runtime, wor
     assert end.version == start.version + 20  # every turn saved exactly once, none lost
     assert end.data["ask"] == start.data["ask"] + 20
     assert end.step == "_summary" and end.data["values"]["unit"].startswith("หน่วยที่ ")
+
+
+async def test_a_turn_that_changes_no_state_writes_none(demo: Runtime) -> None:
+    """Status and help read only: no state row is written or bumped for them."""
+    engine = Engine(demo.sessions, demo.clock, demo.days_off)
+    await engine.handle(said("officer", "/status", event_id="ro-1"))
+    assert await state_of(demo, "officer") is None
+    await engine.handle(said("officer", "/budget", event_id="ro-2"))
+    await engine.handle(said("officer", "ยกเลิก", event_id="ro-3"))
+    cancelled = await state_of(demo, "officer")
+    assert cancelled is not None and cancelled.flow is None and cancelled.version == 2
+    await engine.handle(said("officer", "/status", event_id="ro-4"))
+    after = await state_of(demo, "officer")
+    assert after is not None and after.version == 2
+
+
+async def test_nested_changes_to_form_data_are_saved(
+    demo: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler that edits a nested part of the form data in place still gets it saved."""
+    engine = Engine(demo.sessions, demo.clock, demo.days_off)
+    await engine.handle(said("officer", "/invite"))
+    before = await state_of(demo, "officer")
+    assert before is not None and isinstance(before.data.get("values"), dict)
+
+    async def scribble(turn: Any, args: str) -> list[object]:
+        turn.state.data["values"]["note"] = "แก้ในที่"
+        return []
+
+    monkeypatch.setitem(router.COMMANDS, "/status", router.Command(scribble, keeps_form=True))
+    await engine.handle(said("officer", "/status"))
+    after = await state_of(demo, "officer")
+    assert after is not None and after.version == before.version + 1
+    assert after.data["values"]["note"] == "แก้ในที่"
+
+
+async def test_last_seen_is_kept_to_the_nearest_five_minutes(demo: Runtime) -> None:
+    from models.org import ChannelAccount
+
+    async def last_seen() -> object:
+        async with demo.sessions() as session:
+            account = (
+                await session.exec(
+                    select(ChannelAccount).where(ChannelAccount.external_id == "officer")
+                )
+            ).one()
+            return account.last_seen_at
+
+    engine = Engine(demo.sessions, demo.clock, demo.days_off)
+    clock = demo.clock
+    assert isinstance(clock, FixedClock)
+    await engine.handle(said("officer", "/status"))
+    first = await last_seen()
+    assert first == clock.now()
+    clock.advance(timedelta(minutes=4))
+    await engine.handle(said("officer", "/status"))
+    assert await last_seen() == first  # not rewritten for every message
+    clock.advance(timedelta(minutes=2))
+    await engine.handle(said("officer", "/status"))
+    assert await last_seen() == clock.now()
