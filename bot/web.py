@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -41,6 +42,7 @@ def create_app(
             for service in services:
                 await service.start(rt)
                 started.append(service)
+            settle_heap()
             yield
         finally:
             for service in reversed(started):
@@ -65,3 +67,16 @@ def create_app(
         return JSONResponse({"status": "ok", "database": "ok"})
 
     return app
+
+
+def settle_heap() -> None:
+    """Move everything made at start-up out of the garbage collector's sight.
+
+    Modules, the ORM's mappings, the LINE SDK's models and the holiday calendars are a
+    quarter of a million objects that live as long as the process; a full collection
+    walked them all (about 0.2 s here), holding up every answer in flight. Frozen, they
+    are never walked again and full collections only see what requests made.
+    """
+    gc.collect()
+    gc.freeze()
+
