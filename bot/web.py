@@ -79,4 +79,3 @@ def settle_heap() -> None:
     """
     gc.collect()
     gc.freeze()
-
