@@ -6,10 +6,11 @@
 pieces it is made of, each on its own in one process, as CPU time per operation (all the
 process's threads, so aiosqlite's worker thread counts) and wall time:
 
-- one empty transaction (``BEGIN``, ``SELECT 1``, ``COMMIT``) through SQLAlchemy's async
-  engine — the least a durable inbox row or a turn can cost;
+- one empty transaction (``SELECT 1`` in a transaction; SQLite's ``BEGIN IMMEDIATE`` counts
+  as a statement, PostgreSQL's begin does not) through SQLAlchemy's async engine — the
+  least a durable inbox row or a turn can cost;
 - one conversation turn through the engine (the benchmark's four-step dialog, averaged):
-  event record, speaker and state, the handler, the state write;
+  event record, speaker and state, the handler, the state write, with its statement count;
 - one reply through line-bot-sdk's async client to the stand-in LINE API (which runs in
   its own process, so its request validation is not counted here).
 
@@ -37,9 +38,13 @@ import webhook  # the other benchmark: its database, users and stand-in
 Operation = Callable[[int], Awaitable[object]]
 
 
+def warm_ups(repeat: int) -> int:
+    return max(5, repeat // 10)
+
+
 async def measure(operation: Operation, repeat: int) -> tuple[float, float]:
     """(CPU ms, wall ms) per call of ``operation(i)``, after a tenth as many warm-up calls."""
-    for i in range(max(5, repeat // 10)):
+    for i in range(warm_ups(repeat)):
         await operation(-1 - i)
     cpu, wall = time.process_time(), time.perf_counter()
     for i in range(repeat):
@@ -78,11 +83,20 @@ async def database_costs(backend: str, repeat: int) -> list[tuple[str, float, fl
                     Incoming(Channel.LINE, user, text=text, event_id=uuid.uuid4().hex)
                 )
 
+            statements = [0]
+
+            @sa.event.listens_for(rt.engine.sync_engine, "before_cursor_execute")
+            def count(*_args: object) -> None:
+                statements[0] += 1
+
             for name, operation in (
-                ("empty transaction (BEGIN; SELECT 1; COMMIT)", empty_transaction),
-                ("one dialog turn through the engine", turn),
+                ("empty transaction", empty_transaction),
+                ("dialog turn through the engine", turn),
             ):
-                rows.append((f"{backend}: {name}", *await measure(operation, repeat)))
+                statements[0] = 0
+                cpu, wall = await measure(operation, repeat)
+                per_call = statements[0] / (repeat + warm_ups(repeat))
+                rows.append((f"{backend}: {name}, {per_call:.2f} statements", cpu, wall))
         finally:
             await rt.close()
     return rows
