@@ -206,3 +206,18 @@ async def test_last_seen_is_kept_to_the_nearest_five_minutes(demo: Runtime) -> N
     clock.advance(timedelta(minutes=2))
     await engine.handle(said("officer", "/status"))
     assert await last_seen() == clock.now()
+
+
+def test_an_in_place_edit_of_nested_form_data_counts_as_a_change() -> None:
+    """The state is compared as text taken at load: a nested edit shares objects with the
+    loaded row, so comparing live objects would call it unchanged and drop it."""
+    from handlers.engine import LoadedState
+
+    row = ConversationState(
+        account_id=1, flow="invite", step="unit", data={"values": {"role": "x"}}, version=3
+    )
+    loaded = LoadedState(row)
+    state = loaded.state()
+    assert loaded.unchanged(state)
+    state.data["values"]["note"] = "แก้ในที่"
+    assert not loaded.unchanged(state)
