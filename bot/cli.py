@@ -18,9 +18,9 @@ from bot.settings import Settings
 from models import db, thaitext
 from models.audit_export import export_csv, find_organization
 from models.clock import SystemClock
+from models.deadlines import Deadline, deadline_after
 from models.enums import OrgKind
 from models.orgs import create_organization, list_organizations
-from scheduler.deadlines import Deadline, deadline_after
 
 T = TypeVar("T")
 
@@ -354,4 +354,4 @@ def _run_chat(work: Coroutine[Any, Any, None]) -> None:
 
 
 import bot.cli_line  # noqa: E402, F401 — registers ``planbot line``
-from bot import cli_telegram  # noqa: E402, F401 — registers ``planbot telegram``
+import bot.channels.telegram_cli  # noqa: E402, F401 — registers ``planbot telegram``

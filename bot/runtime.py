@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.settings import Settings
 from models import db
 from models.clock import Clock, SystemClock
-from scheduler.days_off import DaysOff
+from models.days_off import DaysOff
 
 
 @dataclass

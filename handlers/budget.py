@@ -17,13 +17,13 @@ from handlers.forms import Choice, Field, Form, FormData
 from handlers.messages import Button, Choices, Outgoing, Text
 from handlers.org_field import ORG_FIELD, org_context, org_name, preset
 from handlers.router import command
+from models.deadlines import PREPARATION_DAYS, Deadline, preparation_deadline
 from models.enums import Role, TriggerKind
 from models.fiscal import fiscal_year_of
 from models.org import Organization
 from models.permissions import Action
 from models.rounds import edition_label_th, open_round
 from models.thaitext import ParseError, check_date_range, clean_text, format_thai_date, parse_date
-from scheduler.deadlines import PREPARATION_DAYS, Deadline, preparation_deadline
 
 TEXT = {
     "title": "การเปิดรอบ",

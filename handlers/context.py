@@ -10,14 +10,13 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.messages import Incoming, Outgoing, Text
-from models import audit
+from handlers.messages import Incoming, Outgoing, Text, to_payload
+from models import audit, outbox
 from models.clock import Clock
+from models.days_off import DaysOff
 from models.enums import Role
 from models.org import ChannelAccount, Membership, Organization, Person
 from models.permissions import Action, may, needed_roles_th
-from scheduler import outbox
-from scheduler.days_off import DaysOff
 
 TEXT = {
     "not_joined": ("ยังไม่ได้เข้าร่วมองค์กรใด — กรุณาส่งรหัสเชิญที่ได้รับจากเจ้าหน้าที่ เช่น เข้าร่วม AB2CD3EF"),
@@ -131,12 +130,13 @@ class Turn:
         self, account_ids: Iterable[int], messages: list[Outgoing], dedupe_key: str
     ) -> int:
         """Queue a notice for each account in the outbox; the key makes it at-most-once."""
+        payload = to_payload(messages)
         count = 0
         for account_id in sorted(set(account_ids)):
             if account_id == self.account.id:
                 continue  # the speaker sees the reply itself
             key = f"{dedupe_key}:{account_id}"
-            count += await outbox.enqueue(self.session, self.clock, account_id, messages, key)
+            count += await outbox.enqueue(self.session, self.clock, account_id, payload, key)
         return count
 
     async def notify_roles(

@@ -31,9 +31,9 @@ from handlers.context import State, Turn
 from handlers.messages import Incoming, Outgoing, Text
 from models import db
 from models.clock import Clock
+from models.days_off import DaysOff
 from models.org import ChannelAccount, Person
 from models.records import ConversationState, ProcessedEvent
-from scheduler.days_off import DaysOff
 
 log = logging.getLogger(__name__)
 

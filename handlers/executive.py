@@ -30,6 +30,7 @@ from handlers.messages import Button, Choices, Outgoing, Text
 from handlers.projects_text import baht, days_left, thai_date
 from handlers.router import action, command
 from handlers.submit import CMD_STATUS
+from models.deadlines import POSTING_DAYS, posting_deadline
 from models.editions import (
     DateProblem,
     DateRule,
@@ -47,7 +48,6 @@ from models.permissions import Action, may
 from models.plan import DraftVersion
 from models.thaitext import ParseError, check_date_range, parse_date
 from models.workflow import EDITION_RULES, Step, edition_step
-from scheduler.deadlines import POSTING_DAYS, posting_deadline
 
 TEXT = {
     # shared by the edition flows

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from handlers import buttons
 from handlers.messages import Button, Card, Choices, Outgoing, Text
 from models.clock import Clock
+from models.days_off import DaysOff
 from models.thaitext import ParseError, clean_text, normalize_digits
-from scheduler.days_off import DaysOff
 
 if TYPE_CHECKING:
     from handlers.context import Turn

@@ -42,6 +42,7 @@ from handlers.forms import Choice, Field, Form, FormData
 from handlers.messages import Outgoing, Text
 from handlers.projects_text import days_left, thai_date
 from handlers.router import action, command
+from models.deadlines import POSTING_DAYS, POSTING_MINIMUM_DAYS, earliest_removal
 from models.editions import (
     DateProblem,
     DateRule,
@@ -58,7 +59,6 @@ from models.permissions import Action
 from models.plan import Edition
 from models.thaitext import ParseError, clean_text
 from models.workflow import Step
-from scheduler.deadlines import POSTING_DAYS, POSTING_MINIMUM_DAYS, earliest_removal
 
 TEXT = {
     # /posted

@@ -14,12 +14,12 @@ from handlers.messages import Button, Choices, Outgoing, Text
 from handlers.projects_text import baht, days_left, thai_date
 from handlers.router import command
 from handlers.submit import CMD_MINE, CMD_SUBMIT
+from models.deadlines import preparation_deadline
 from models.enums import EditionKind, EditionState, ProjectStatus, TriggerKind
 from models.org import Organization
 from models.permissions import Action, needed_roles_th
 from models.plan import Edition, OperationalPlan
 from models.rounds import edition_label_th, latest_rounds, round_counts
-from scheduler.deadlines import preparation_deadline
 
 TEXT = {
     "join": "ยังไม่ได้เข้าร่วมองค์กรใด — กรุณาส่งรหัสเชิญที่ได้รับจากเจ้าหน้าที่ เช่น เข้าร่วม AB2CD3EF",

@@ -23,6 +23,8 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.clock import Clock
+from models.days_off import DaysOff
+from models.deadlines import Deadline, earliest_removal, posting_deadline
 from models.enums import (
     DraftState,
     EditionKind,
@@ -35,8 +37,6 @@ from models.org import Organization
 from models.plan import DraftVersion, Edition, OperationalPlan, Project, ProjectChange
 from models.rounds import edition_label_th
 from models.workflow import Step, edition_step, next_state
-from scheduler.days_off import DaysOff
-from scheduler.deadlines import Deadline, earliest_removal, posting_deadline
 
 # The project columns an amendment may change (แก้ไข): name, budget, months, place.
 AMENDABLE_COLUMNS = ("title", "budget_satang", "months_mask", "location")

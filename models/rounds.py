@@ -14,11 +14,11 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.clock import Clock
+from models.days_off import DaysOff
+from models.deadlines import Deadline, preparation_deadline
 from models.enums import EditionKind, EditionState, ProjectStatus, TriggerKind
 from models.org import Organization
 from models.plan import Edition, OperationalPlan, Project
-from scheduler.days_off import DaysOff
-from scheduler.deadlines import Deadline, preparation_deadline
 
 
 def edition_label_th(edition: Edition) -> str:

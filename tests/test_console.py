@@ -15,12 +15,11 @@ from bot.channels.console import ConsoleChat
 from bot.cli import app
 from bot.runtime import Runtime
 from handlers import buttons
-from handlers.messages import Button, Choices, Incoming, Outgoing, Text
-from models import db
+from handlers.messages import Button, Choices, Incoming, Outgoing, Text, to_payload
+from models import db, outbox
 from models.enums import OutboxStatus
 from models.org import ChannelAccount
 from models.records import OutboundMessage
-from scheduler import outbox
 
 runner = CliRunner()
 
@@ -56,7 +55,7 @@ async def queue_notice(rt: Runtime, who: str, key: str, messages: list[Outgoing]
             await session.exec(select(ChannelAccount).where(ChannelAccount.external_id == who))
         ).one()
         assert account.id is not None
-        await outbox.enqueue(session, rt.clock, account.id, messages, key)
+        await outbox.enqueue(session, rt.clock, account.id, to_payload(messages), key)
 
 
 STATUS_BUTTON = Button("สถานะ", buttons.action_button("cmd", 0, "สถานะ"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.days_off import DaysOff, load_extra_days
+from models.days_off import DaysOff, load_extra_days
 
 EXAMPLE_FILE = Path(__file__).resolve().parents[1] / "holidays.extra.example.yaml"
 

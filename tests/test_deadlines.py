@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.days_off import DaysOff
-from scheduler.deadlines import (
+from models.days_off import DaysOff
+from models.deadlines import (
     POSTING_DAYS,
     POSTING_MINIMUM_DAYS,
     PREPARATION_DAYS,

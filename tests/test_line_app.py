@@ -13,10 +13,9 @@ from bot.channels.line.service import LineService
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.web import create_app
-from handlers.messages import Text
-from models import db
+from handlers.messages import Text, to_payload
+from models import db, outbox
 from models.org import ChannelAccount
-from scheduler import outbox
 from tests.line_harness import SECRET, line_settings, line_user
 from tests.standins.line_api import LineApiStandIn, WebhookFactory
 
@@ -66,11 +65,13 @@ async def test_a_turn_that_queues_a_notice_is_noticed(demo: Runtime) -> None:
     assert account is not None and account.id is not None
     with outbox_hint.watch() as queued:
         async with db.transaction(demo.sessions) as session:
-            await outbox.enqueue(session, demo.clock, account.id, [Text("📋")], "hint:1")
+            await outbox.enqueue(
+                session, demo.clock, account.id, to_payload([Text("📋")]), "hint:1"
+            )
     assert queued[0]
     with outbox_hint.watch() as quiet:
         async with demo.sessions() as session:
             await session.exec(select(ChannelAccount))
     assert not quiet[0]
     async with db.transaction(demo.sessions) as session:  # outside a watch: nothing to mark
-        await outbox.enqueue(session, demo.clock, account.id, [Text("📋")], "hint:2")
+        await outbox.enqueue(session, demo.clock, account.id, to_payload([Text("📋")]), "hint:2")

@@ -17,13 +17,12 @@ from bot.links import DocumentLinks, LinkTarget, make_router, sign, verify
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.web import create_app
-from handlers.messages import Card, Document, Incoming, Outgoing, Text
-from models import db
+from handlers.messages import Card, Document, Incoming, Outgoing, Text, to_payload
+from models import db, outbox
 from models.clock import FixedClock
 from models.enums import Channel, OutboxStatus
 from models.org import ChannelAccount, Person
 from models.records import OutboundMessage, PushUsage
-from scheduler import outbox
 from tests.line_harness import LineHarness, line_settings, line_user
 
 USER = line_user("pimchanok")
@@ -41,7 +40,7 @@ async def queue(rt: Runtime, user: str, messages: list[Outgoing], key: str) -> N
             await session.exec(select(ChannelAccount).where(ChannelAccount.external_id == user))
         ).one()
         assert account.id is not None
-        await outbox.enqueue(session, rt.clock, account.id, messages, key)
+        await outbox.enqueue(session, rt.clock, account.id, to_payload(messages), key)
 
 
 async def rows(rt: Runtime) -> list[OutboundMessage]:

@@ -11,12 +11,11 @@ from sqlmodel import select
 
 from bot.channels.line import webhook
 from bot.channels.line.inbox import DONE, PENDING, Inbox
-from handlers.messages import Text
-from models import db
+from handlers.messages import Text, to_payload
+from models import db, outbox
 from models.enums import Channel
 from models.org import ChannelAccount
 from models.records import InboxEvent, OutboundMessage, ProcessedEvent
-from scheduler import outbox
 from tests.line_harness import LineHarness, line_user, message_text
 from tests.standins.line_api import webhook_schemas
 
@@ -295,7 +294,9 @@ async def test_unfollow_makes_the_account_inactive_and_stops_pushes(line: LineHa
         ).one()
         assert account.active is False
         assert account.id is not None
-        await outbox.enqueue(session, rt.clock, account.id, [Text("⏰ เตือน")], "test:unfollowed")
+        await outbox.enqueue(
+            session, rt.clock, account.id, to_payload([Text("⏰ เตือน")]), "test:unfollowed"
+        )
     await line.service.drain()
     assert line.stand_in.pushes == []
     async with rt.sessions() as session:

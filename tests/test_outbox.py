@@ -11,12 +11,12 @@ from sqlmodel import select
 
 from bot.runtime import Runtime
 from handlers.messages import Button, Choices, Outgoing, Text, to_payload
-from models import db
+from models import db, outbox
 from models.clock import FixedClock
 from models.enums import Channel, OutboxStatus
 from models.org import ChannelAccount
 from models.records import OutboundMessage
-from scheduler import outbox
+from scheduler import dispatch
 
 NOTICE: list[Outgoing] = [
     Text("📌 เปิดรับข้อเสนอโครงการแล้ว"),
@@ -38,7 +38,7 @@ async def account_id(rt: Runtime, external_id: str) -> int:
 async def queue(rt: Runtime, who: str, key: str, messages: list[Outgoing] = NOTICE) -> bool:
     target = await account_id(rt, who)
     async with db.transaction(rt.sessions) as session:
-        return await outbox.enqueue(session, rt.clock, target, messages, key)
+        return await outbox.enqueue(session, rt.clock, target, to_payload(messages), key)
 
 
 async def rows(rt: Runtime) -> list[OutboundMessage]:
@@ -111,11 +111,11 @@ async def test_deliver_sends_and_marks_sent(demo: Runtime) -> None:
     await queue(demo, "s1", "k1")
     await queue(demo, "s2", "k2")
     send = Recorder()
-    assert await outbox.deliver(demo.sessions, demo.clock, send) == 2
+    assert await dispatch.deliver(demo.sessions, demo.clock, send) == 2
     assert send.sent == [("s1", NOTICE), ("s2", NOTICE)]  # the payload round-trips
     for row in await rows(demo):
         assert (row.status, row.attempts, row.sent_at) == (OutboxStatus.SENT, 1, demo.clock.now())
-    assert await outbox.deliver(demo.sessions, demo.clock, send) == 0  # never twice
+    assert await dispatch.deliver(demo.sessions, demo.clock, send) == 0  # never twice
 
 
 async def test_failing_send_backs_off_then_gives_up(demo: Runtime) -> None:
@@ -123,7 +123,7 @@ async def test_failing_send_backs_off_then_gives_up(demo: Runtime) -> None:
     await queue(demo, "s1", "unreachable")
     await queue(demo, "s2", "fine")
     send = Recorder(failing=frozenset({"s1"}))
-    assert await outbox.deliver(demo.sessions, clock, send) == 1  # a failure does not stop it
+    assert await dispatch.deliver(demo.sessions, clock, send) == 1  # a failure does not stop it
     assert send.sent == [("s2", NOTICE)]
     waits = []
     for attempt in range(1, outbox.MAX_ATTEMPTS):
@@ -133,14 +133,14 @@ async def test_failing_send_backs_off_then_gives_up(demo: Runtime) -> None:
         assert row.next_attempt_at is not None
         waits.append((row.next_attempt_at - clock.now()) / timedelta(minutes=1))
         clock.advance(timedelta(seconds=30))
-        assert await outbox.deliver(demo.sessions, clock, send) == 0  # not due yet: no try
+        assert await dispatch.deliver(demo.sessions, clock, send) == 0  # not due yet: no try
         clock.set(row.next_attempt_at)
-        assert await outbox.deliver(demo.sessions, clock, send) == 0
+        assert await dispatch.deliver(demo.sessions, clock, send) == 0
     assert waits == [1, 2, 4, 8, 16, 32, 60]
     (row, _sent) = await rows(demo)
     assert (row.status, row.attempts, row.next_attempt_at) == (OutboxStatus.FAILED, 8, None)
     clock.advance(timedelta(days=1))
-    assert await outbox.deliver(demo.sessions, clock, Recorder()) == 0  # FAILED stays failed
+    assert await dispatch.deliver(demo.sessions, clock, Recorder()) == 0  # FAILED stays failed
 
 
 async def test_unreadable_payload_fails_at_once(demo: Runtime) -> None:
@@ -154,7 +154,7 @@ async def test_unreadable_payload_fails_at_once(demo: Runtime) -> None:
                 next_attempt_at=demo.clock.now(),
             )
         )
-    assert await outbox.deliver(demo.sessions, demo.clock, Recorder()) == 0
+    assert await dispatch.deliver(demo.sessions, demo.clock, Recorder()) == 0
     (row,) = await rows(demo)
     assert row.status == OutboxStatus.FAILED and "unreadable payload" in (row.last_error or "")
 
@@ -167,12 +167,12 @@ async def test_inactive_accounts_and_other_channels_are_skipped(demo: Runtime) -
         ).one()
         s1.active = False
     send = Recorder()
-    assert await outbox.deliver(demo.sessions, demo.clock, send) == 0
+    assert await dispatch.deliver(demo.sessions, demo.clock, send) == 0
     (row,) = await rows(demo)
     assert row.status == OutboxStatus.PENDING and row.attempts == 0  # waits for their return
     await queue(demo, "s2", "console-only")
-    assert await outbox.deliver(demo.sessions, demo.clock, send, channel=Channel.LINE) == 0
-    assert await outbox.deliver(demo.sessions, demo.clock, send, channel=Channel.CONSOLE) == 1
+    assert await dispatch.deliver(demo.sessions, demo.clock, send, channel=Channel.LINE) == 0
+    assert await dispatch.deliver(demo.sessions, demo.clock, send, channel=Channel.CONSOLE) == 1
 
 
 async def test_two_dispatchers_never_hold_the_same_row(demo: Runtime) -> None:
@@ -195,8 +195,8 @@ async def test_concurrent_deliveries_send_each_row_once(demo: Runtime) -> None:
         await queue(demo, who, f"notice:{who}")
     send = Recorder(delay=0.02)
     counts = await asyncio.gather(
-        outbox.deliver(demo.sessions, demo.clock, send),
-        outbox.deliver(demo.sessions, demo.clock, send),
+        dispatch.deliver(demo.sessions, demo.clock, send),
+        dispatch.deliver(demo.sessions, demo.clock, send),
     )
     assert sum(counts) == 6
     assert sorted(who for who, _m in send.sent) == ["c1", "c2", "c3", "s1", "s2", "s3"]

@@ -43,14 +43,13 @@ from bot.channels.telegram_updates import Event, Me, to_event
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.web import create_app
-from handlers.messages import Button, Card, Document, Link, Text
-from models import db
+from handlers.messages import Button, Card, Document, Link, Text, to_payload
+from models import db, outbox
 from models.enums import Channel, ProjectStatus, Role, VoteDecision
 from models.invites import create_invite
 from models.org import ChannelAccount, Organization, Person
 from models.plan import Project, Vote
 from models.records import AuditEvent, OutboundMessage, ProcessedEvent
-from scheduler import outbox
 from tests.chat import RecordingDriver, TelegramDriver
 from tests.flows import accept_all, add_projects, make_draft, open_fy_round, propose, submit
 from tests.standins.telegram_api import (
@@ -510,15 +509,21 @@ async def test_only_notices_to_the_whole_committee_go_to_the_group(demo: Runtime
         ids = {a.external_id: a.id for a in (await session.exec(select(ChannelAccount))).all()}
         for handle in ("c1", "c2", "c3"):
             await outbox.enqueue(
-                session, demo.clock, ids[handle], [Text("ร่าง")], f"review:1:{ids[handle]}"
+                session,
+                demo.clock,
+                ids[handle],
+                to_payload([Text("ร่าง")]),
+                f"review:1:{ids[handle]}",
             )
         await outbox.enqueue(  # a personal notice to one member
-            session, demo.clock, ids["c1"], [Text("ของท่าน")], f"returned:9:{ids['c1']}"
+            session, demo.clock, ids["c1"], to_payload([Text("ของท่าน")]), f"returned:9:{ids['c1']}"
         )
         await outbox.enqueue(  # the same key shape, but to the support committee
-            session, demo.clock, ids["s1"], [Text("s")], f"screen:1:{ids['s1']}"
+            session, demo.clock, ids["s1"], to_payload([Text("s")]), f"screen:1:{ids['s1']}"
         )
-        await outbox.enqueue(session, demo.clock, ids["s2"], [Text("s")], f"screen:1:{ids['s2']}")
+        await outbox.enqueue(
+            session, demo.clock, ids["s2"], to_payload([Text("s")]), f"screen:1:{ids['s2']}"
+        )
     assert await mirror_committee_notices(demo.sessions, demo.clock, group) == 1
     assert await mirror_committee_notices(demo.sessions, demo.clock, group) == 0  # once
     async with demo.sessions() as session:
@@ -640,7 +645,7 @@ async def test_a_blocked_user_s_notices_wait_until_they_come_back(
                 select(ChannelAccount).where(ChannelAccount.external_id == str(user.id))
             )
         ).one()
-        await outbox.enqueue(session, demo.clock, account.id, [Text("แจ้ง")], "t:1")  # type: ignore[arg-type]
+        await outbox.enqueue(session, demo.clock, account.id, to_payload([Text("แจ้ง")]), "t:1")  # type: ignore[arg-type]
     api.block(user.id)
     async with polling_bot(demo, api, settings) as bot:
         assert await bot.service.deliver_notices() == 0

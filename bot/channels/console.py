@@ -36,7 +36,7 @@ from handlers.messages import Button, Incoming, Outgoing, buttons_of, plain_text
 from models.enums import Channel as ChannelName
 from models.org import ChannelAccount, Membership, Organization, Person
 from models.thaitext import normalize_digits
-from scheduler import outbox
+from scheduler import dispatch
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ class ConsoleChat:
     async def deliver_notices(self) -> int:
         """Print the outbox's due notices for console accounts; return how many."""
         try:
-            return await outbox.deliver(
+            return await dispatch.deliver(
                 self.runtime.sessions,
                 self.runtime.clock,
                 self._deliver_one,

@@ -24,13 +24,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.messages import from_payload
-from models import db
+from models import db, outbox
 from models.clock import Clock
 from models.enums import Channel, OutboxStatus, Role
 from models.org import ChannelAccount, Membership
 from models.records import OutboundMessage
-from scheduler import outbox
 
 log = logging.getLogger(__name__)
 
@@ -116,5 +114,5 @@ async def _queue(
         if len(key) > MAX_KEY:
             log.warning("committee notice %s not posted to the group: key too long", notice)
             continue
-        queued += await outbox.enqueue(session, clock, group_account_id, from_payload(payload), key)
+        queued += await outbox.enqueue(session, clock, group_account_id, payload, key)
     return queued

@@ -54,7 +54,7 @@ from models import db
 from models.enums import Channel
 from models.org import ChannelAccount
 from models.records import ProcessedEvent
-from scheduler import outbox
+from scheduler import dispatch
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -389,7 +389,7 @@ class TelegramService:
             if self._group_account_id is not None:
                 await mirror_committee_notices(rt.sessions, rt.clock, self._group_account_id)
             while not self._stopping.is_set():
-                batch = await outbox.deliver(
+                batch = await dispatch.deliver(
                     rt.sessions,
                     rt.clock,
                     self._send_notice,

@@ -25,12 +25,13 @@ from bot.channels.line import render
 from bot.channels.line.client import LineApi, LineApiError, ReplyRejected
 from bot.channels.line.quota import QuotaWatch, count_pushes
 from bot.links import DocumentLinks
-from handlers.messages import Incoming, Outgoing
+from handlers.messages import Incoming, Outgoing, to_payload
+from models import outbox
 from models.clock import Clock
 from models.enums import Channel as ChannelName
 from models.org import ChannelAccount
 from models.records import OutboundMessage
-from scheduler import outbox
+from scheduler import dispatch
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ class LineChannel:
                 log.warning("no LINE account %s to push to", external_id)
                 return False
             queued = await outbox.enqueue(
-                session, self.clock, account.id, list(messages), dedupe_key
+                session, self.clock, account.id, to_payload(list(messages)), dedupe_key
             )
         self.wake_outbox()
         return queued
@@ -157,6 +158,6 @@ class LineChannel:
             log.exception("could not queue the LINE quota warning")
 
     async def deliver_due(self) -> int:
-        return await outbox.deliver_rows(
+        return await dispatch.deliver_rows(
             self.sessions, self.clock, self.push_row, channel=ChannelName.LINE
         )

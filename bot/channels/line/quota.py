@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.messages import Text
+from handlers.messages import Text, to_payload
+from models import outbox
 from models.clock import Clock
 from models.enums import Channel, Role
 from models.org import ChannelAccount, Membership
 from models.records import PushUsage
-from scheduler import outbox
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,11 @@ async def warn_officers(
     for person_id, account in chosen.items():
         assert account.id is not None
         if await outbox.enqueue(
-            session, clock, account.id, [Text(text)], f"line-quota-80:{month}:{person_id}"
+            session,
+            clock,
+            account.id,
+            to_payload([Text(text)]),
+            f"line-quota-80:{month}:{person_id}",
         ):
             queued += 1
     log.warning("LINE quota at %d/%d this month: warned %d plan officers", used, limit, queued)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from scheduler.days_off import DaysOff
+from models.days_off import DaysOff
 
 __all__ = [
     "POSTING_DAYS",
