@@ -13,6 +13,7 @@ from handlers import (  # noqa: F401
     invite,
     join,
     mine,
+    plan,
     posting,
     review,
     screen,

@@ -1,4 +1,4 @@
-"""แก้ไขแผน and แผนที่ประกาศใช้: the executive amends the plan in force; anyone reads it.
+"""แก้ไขแผน: the executive amends the plan in force.
 
 Amending is the executive's power, so confirming approves it at once: /amend → which plan
 (only when several are in force) → one change at a time, up to MAX_CHANGES: the project (by
@@ -8,24 +8,22 @@ its number) → what to change (งบประมาณ, เดือนที�
 from today with its own 15-day posting deadline; the officer is told to post it.
 
 Additions (เพิ่มเติม ครั้งที่ N) are new rounds opened by /budget and run the whole process;
-they need nothing here. /plan shows what all of it adds up to: every edition in force, with
-the amendments applied and cancelled projects left out, and the grand total.
+they need nothing here. The changes are a repeating group of the form (``CHANGES``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from sqlmodel import select
 
-from handlers import forms
-from handlers.context import Refused, Turn
-from handlers.executive import parse_reason, posting_notice
-from handlers.forms import Choice, Field, Form, FormData
+from handlers import commands, fields, forms
+from handlers.context import Refused, Turn, refusal
+from handlers.forms import Choice, Field, Form, FormData, Group, ItemData
 from handlers.messages import Outgoing, Text
+from handlers.posting import posting_notice
 from handlers.projects_text import (
     baht,
     baht_with_words,
@@ -36,25 +34,21 @@ from handlers.projects_text import (
     thai_date,
 )
 from handlers.router import command
-from handlers.submit import SUBMIT_FORM
 from models.editions import (
     ChangeKind,
     ChangeSpec,
     EditionRow,
     amend,
-    change_counts,
     consolidated_projects,
-    edition_title_th,
-    in_force_editions,
     project_values,
 )
 from models.enums import EditionKind, EditionState, Role
 from models.fiscal import mask_to_months, months_to_mask
 from models.org import Organization
-from models.permissions import Action, may, needed_roles_th
-from models.plan import Edition, OperationalPlan, Project, ProjectChange
+from models.permissions import Action, may
+from models.plan import OperationalPlan, Project, ProjectChange
 from models.rounds import latest_rounds
-from models.thaitext import ParseError, normalize_digits, parse_months
+from models.thaitext import ParseError, normalize_digits
 
 TEXT = {
     "title": "การแก้ไขแผน",
@@ -68,7 +62,7 @@ TEXT = {
     "plan_prompt": "แก้ไขแผนใด",
     "plan_choice": "{org} พ.ศ. {fy}",
     "plan_bad": "กรุณากดปุ่มเลือกแผน เช่น {example}",
-    "slot": "รายการที่ {n} · {what}",
+    "slot": "รายการที่ {n} · {label}",
     "project_label": "โครงการ",
     "project_prompt": "พิมพ์เลขที่โครงการที่จะแก้ไข เช่น {example}\n{listing}",
     "project_line": "#{seq} {title} — {budget}",
@@ -100,14 +94,13 @@ TEXT = {
     "value_show": "{what}: {old} → {new}",
     "reason_label": "เหตุผล",
     "reason_prompt": "เหตุผลของการแก้ไขรายการนี้ เช่น ได้รับจัดสรรงบประมาณน้อยกว่าที่ตั้งไว้",
+    "reason_example": "ได้รับจัดสรรงบประมาณน้อยกว่าที่ตั้งไว้",
     "more_label": "เพิ่มรายการ",
     "more_prompt": "มีรายการแก้ไขอื่นอีกหรือไม่",
     "more": "เพิ่มรายการแก้ไข",
     "done": "เสร็จแล้ว",
-    "more_bad": "กรุณากดปุ่ม เพิ่มรายการแก้ไข หรือ เสร็จแล้ว",
     "summary": "ตรวจสอบก่อนอนุมัติการแก้ไขแผน",
     "confirm": "อนุมัติการแก้ไข",
-    "lost_role": "⛔ รายการนี้สำหรับ{roles}เท่านั้น — ไม่มีข้อมูลใดถูกบันทึก",
     "stale": (
         "⛔ โครงการเลขที่ {number} เปลี่ยนไปแล้วหรือไม่อยู่ในแผนที่ประกาศใช้แล้ว"
         " — ไม่มีข้อมูลใดถูกบันทึก กรุณาเริ่มแก้ไขใหม่"
@@ -120,29 +113,24 @@ TEXT = {
     ),
     "change_line": "• {number}: {what}",
     "cancel_line": "• {number}: ยกเลิกโครงการ",
-    # /plan
-    "plan_title": "📋 แผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} ที่ประกาศใช้ — {org}",
-    "plan_none": "📋 {org}: ยังไม่มีแผนการดำเนินงานที่ประกาศใช้",
-    "edition": "📌 {title} · ประกาศใช้ {announced}",
-    "posted": " · ปิดประกาศ {date}",
-    "not_posted": " · ยังไม่ได้ปิดประกาศ (ต้องภายใน {date})",
-    "edition_projects": "   {n} โครงการ · {budget}",
-    "edition_changes": "   แก้ไข {changed} โครงการ · ยกเลิก {cancelled} โครงการ",
-    "total": "รวมทั้งสิ้น {n} โครงการ · งบประมาณ {budget}",
 }
 MAX_CHANGES = 5
 MAX_LISTED = 20  # projects listed in the question; any number may be typed
 MAX_BUTTONS = 8  # projects offered as buttons when the plan is this small
 CANCEL = ChangeKind.CANCEL.value
-# a new value is read by the submission form's own question for that column
-SUBMIT_FIELDS = {"budget_satang": "budget", "location": "location", "title": "title"}
+# a new value is read by the same parser as the project column's own question
+PARSERS = {
+    "budget_satang": fields.parse_budget_satang,
+    "location": fields.parse_location,
+    "title": fields.parse_title,
+}
 _NUMBER = re.compile(r"#?\s*(?:(\d{4})\s*-\s*)?0*(\d{1,4})")
 
 
 # -- /amend ----------------------------------------------------------------------------------
 
 
-@command("/amend", "แก้ไขแผน")
+@command(commands.AMEND)
 async def amend_command(turn: Turn, _args: str) -> list[Outgoing]:
     orgs = await turn.require(Action.AMEND_PLAN)
     plans = [entry for org in orgs if (entry := await _plan_entry(turn, org)) is not None]
@@ -188,8 +176,9 @@ def _projects(data: FormData) -> list[dict[str, Any]]:
     return plan["projects"] if plan else []
 
 
-def _project(data: FormData, n: int) -> dict[str, Any] | None:
-    wanted = data.values.get(f"project{n}")
+def _project(data: ItemData) -> dict[str, Any] | None:
+    """The project the change being asked about is for."""
+    wanted = data.item.get("project")
     return next((p for p in _projects(data) if p["id"] == wanted), None)
 
 
@@ -210,21 +199,7 @@ def _header(data: FormData) -> str:
     return TEXT["header"].format(**plan, max=MAX_CHANGES)
 
 
-def _label(n: int, key: str) -> str:
-    return TEXT["slot"].format(n=n, what=TEXT[key])
-
-
-def _slot_applies(n: int, data: FormData) -> bool:
-    """Change n is asked after change n-1 when the executive pressed เพิ่มรายการแก้ไข."""
-    return n == 1 or (data.values.get(f"more{n - 1}") is True and _slot_applies(n - 1, data))
-
-
-def _earlier(data: FormData, n: int) -> list[tuple[Any, Any]]:
-    """(project id, what) of the changes before change n."""
-    return [(data.values.get(f"project{i}"), data.values.get(f"what{i}")) for i in range(1, n)]
-
-
-# -- change n: the project -----------------------------------------------------------------------
+# -- a change: the project -------------------------------------------------------------------------
 
 
 def _project_prompt(data: FormData) -> str:
@@ -251,7 +226,7 @@ def _project_choices(data: FormData) -> list[Choice]:
     ]
 
 
-def _parse_project(n: int, text: str, data: FormData) -> Any:
+def _parse_project(text: str, data: ItemData) -> Any:
     """A project by its number as people quote it: 3, #3, 003 or 2569-003."""
     match = _NUMBER.fullmatch(normalize_digits(text).strip())
     projects = _projects(data)
@@ -262,32 +237,32 @@ def _parse_project(n: int, text: str, data: FormData) -> Any:
     if found is None:
         typed = shorten(text.strip(), 20)
         return ParseError(TEXT["project_bad"].format(text=typed, example=example))
-    if (found["id"], CANCEL) in _earlier(data, n):
+    if any(e.get("project") == found["id"] and e.get("what") == CANCEL for e in data.earlier):
         return ParseError(TEXT["project_cancelled"].format(number=_number(data, found)))
     return found["id"]
 
 
-def _show_project(n: int, _value: Any, data: FormData) -> str:
-    project = _project(data, n)
+def _show_project(_value: Any, data: ItemData) -> str:
+    project = _project(data)
     if project is None:
         return TEXT["unknown"]
     return TEXT["project_show"].format(number=_number(data, project), title=project["title"])
 
 
-# -- change n: what, and the new value -----------------------------------------------------------
+# -- a change: what, and the new value -------------------------------------------------------------
 
 
-def _what_choices(n: int, data: FormData) -> list[Choice]:
+def _what_choices(data: ItemData) -> list[Choice]:
     """What may still change: not a column changed already in this amendment, and a project
     with other changes here is not cancelled at the same time."""
-    project_id = data.values.get(f"project{n}")
-    used = {what for pid, what in _earlier(data, n) if pid == project_id}
+    project_id = data.item.get("project")
+    used = {e.get("what") for e in data.earlier if e.get("project") == project_id}
     whats = [w for w in TEXT["whats"] if w not in used and not (w == CANCEL and used)]
     return [Choice(TEXT["whats"][w], w) for w in whats]
 
 
-def _what_prompt(n: int, data: FormData) -> str:
-    project = _project(data, n)
+def _what_prompt(data: ItemData) -> str:
+    project = _project(data)
     if project is None:
         return TEXT["what_bad"]
     current = TEXT["current"].format(
@@ -300,8 +275,8 @@ def _what_prompt(n: int, data: FormData) -> str:
     return TEXT["what_prompt"].format(current=current)
 
 
-def _column(data: FormData, n: int) -> str | None:
-    what = data.values.get(f"what{n}")
+def _column(item: dict[str, Any]) -> str | None:
+    what = item.get("what")
     return what if what in TEXT["value_prompts"] else None
 
 
@@ -321,34 +296,29 @@ def _form_value(column: str, project: dict[str, Any]) -> Any:
     return list(mask_to_months(value)) if column == "months_mask" else value
 
 
-def _value_prompt(n: int, data: FormData) -> str:
-    column, project = _column(data, n), _project(data, n)
+def _value_prompt(data: ItemData) -> str:
+    column, project = _column(data.item), _project(data)
     assert column is not None and project is not None
     return TEXT["value_prompts"][column].format(old=_as_text(column, project[column], data))
 
 
-def _value_choices(n: int, data: FormData) -> list[Choice]:
-    """Months by button (the submission form's quarters), except the months it has now."""
-    column, project = _column(data, n), _project(data, n)
+def _value_choices(data: ItemData) -> list[Choice]:
+    """Months by button (the project form's quarters), except the months it has now."""
+    column, project = _column(data.item), _project(data)
     if column != "months_mask" or project is None:
         return []
-    months_field = SUBMIT_FORM.field("months")
-    assert months_field.choices is not None
     current = _form_value(column, project)
-    return [c for c in months_field.choices(data) if sorted(c.value) != sorted(current)]
+    return [c for c in fields.months_choices(data) if sorted(c.value) != sorted(current)]
 
 
-def _parse_value(n: int, text: str, data: FormData) -> Any:
-    """The same parsers as the submission form; a value equal to the old one is no change."""
-    column, project = _column(data, n), _project(data, n)
+def _parse_value(text: str, data: ItemData) -> Any:
+    """The project column's own parser; a value equal to the old one is no change."""
+    column, project = _column(data.item), _project(data)
     assert column is not None and project is not None
     if column == "months_mask":
-        months = parse_months(text, _fy(data))
-        value: Any = months if isinstance(months, ParseError) else list(months)
+        value = fields.months_parser(_fy)(text, data)
     else:
-        parser = SUBMIT_FORM.field(SUBMIT_FIELDS[column]).parse
-        assert parser is not None
-        value = parser(text, data)
+        value = PARSERS[column](text, data)
     if isinstance(value, ParseError):
         return value
     old = _form_value(column, project)
@@ -357,12 +327,12 @@ def _parse_value(n: int, text: str, data: FormData) -> Any:
     return value
 
 
-def _show_value(n: int, value: Any, data: FormData) -> str:
-    column, project = _column(data, n), _project(data, n)
+def _show_value(value: Any, data: ItemData) -> str:
+    column, project = _column(data.item), _project(data)
     if column is None or project is None:
         return str(value)
     if column == "budget_satang":
-        new = baht_with_words(int(value))  # said back in words, as the submission form does
+        new = baht_with_words(int(value))  # said back in words, as the project form does
     else:
         new = _as_text(column, value, data)
     return TEXT["value_show"].format(
@@ -370,68 +340,49 @@ def _show_value(n: int, value: Any, data: FormData) -> str:
     )
 
 
-def _parse_choice_only(key: str, _text: str, _data: FormData) -> Any:
-    return ParseError(TEXT[key])
-
-
-def _change_fields(n: int) -> tuple[Field, ...]:
-    """One change as questions; the form engine asks each once, so changes are a chain."""
-    applies = partial(_slot_applies, n)
-    fields = [
+CHANGES = Group(
+    "change",
+    fields=(
         Field(
-            f"project{n}",
-            _label(n, "project_label"),
+            "project",
+            TEXT["project_label"],
             _project_prompt,
-            parse=partial(_parse_project, n),
+            parse=_parse_project,
             choices=_project_choices,
-            when=applies,
-            show=partial(_show_project, n),
+            show=_show_project,
             depends_on=("plan",),
         ),
         Field(
-            f"what{n}",
-            _label(n, "what_label"),
-            partial(_what_prompt, n),
-            parse=partial(_parse_choice_only, "what_bad"),
-            choices=partial(_what_choices, n),
-            when=applies,
+            "what",
+            TEXT["what_label"],
+            _what_prompt,
+            parse=lambda _text, _data: ParseError(TEXT["what_bad"]),
+            choices=_what_choices,
             show=lambda value, _data: TEXT["whats"].get(value, str(value)),
             hidden=lambda value: value != CANCEL,  # the new value's row says what changed
-            depends_on=(f"project{n}",),
+            depends_on=("project",),
         ),
         Field(
-            f"value{n}",
-            _label(n, "value_label"),
-            partial(_value_prompt, n),
-            parse=partial(_parse_value, n),
-            choices=partial(_value_choices, n),
-            when=lambda data: applies(data) and _column(data, n) is not None,
-            show=partial(_show_value, n),
+            "value",
+            TEXT["value_label"],
+            _value_prompt,
+            parse=_parse_value,
+            choices=_value_choices,
+            when=lambda data: _column(data.item) is not None,
+            show=_show_value,
             echo=True,
-            depends_on=(f"project{n}", f"what{n}"),
+            depends_on=("project", "what"),
         ),
-        Field(
-            f"reason{n}",
-            _label(n, "reason_label"),
-            TEXT["reason_prompt"],
-            parse=parse_reason,
-            when=applies,
-        ),
-    ]
-    if n < MAX_CHANGES:
-        fields.append(
-            Field(
-                f"more{n}",
-                _label(n, "more_label"),
-                TEXT["more_prompt"],
-                parse=partial(_parse_choice_only, "more_bad"),
-                choices=lambda _data: [Choice(TEXT["more"], True), Choice(TEXT["done"], False)],
-                when=applies,
-                show=lambda value, _data: TEXT["more"] if value else TEXT["done"],
-                hidden=lambda _value: True,  # it only steers the form
-            )
-        )
-    return tuple(fields)
+        fields.reason_field(TEXT["reason_label"], TEXT["reason_prompt"], TEXT["reason_example"]),
+    ),
+    max_items=MAX_CHANGES,
+    done_label=TEXT["done"],
+    more_prompt=TEXT["more_prompt"],
+    more_label=TEXT["more_label"],
+    add_label=TEXT["more"],
+    first_label=TEXT["slot"],
+    item_label=TEXT["slot"],
+)
 
 
 # -- approving the amendment ---------------------------------------------------------------------
@@ -440,17 +391,15 @@ def _change_fields(n: int) -> tuple[Field, ...]:
 def _specs(data: FormData) -> list[ChangeSpec]:
     """The answered changes as the domain's ChangeSpecs (months as the stored mask)."""
     specs: list[ChangeSpec] = []
-    for n in range(1, MAX_CHANGES + 1):
-        if not _slot_applies(n, data) or f"project{n}" not in data.values:
-            break
-        column = _column(data, n)
-        value = data.values.get(f"value{n}")
+    for item in CHANGES.items(data):
+        column = _column(item)
+        value = item.get("value")
         if column == "months_mask":
             value = months_to_mask(value)
         specs.append(
             ChangeSpec(
-                project_id=int(data.values[f"project{n}"]),
-                reason=str(data.values[f"reason{n}"]),
+                project_id=int(item["project"]),
+                reason=str(item["reason"]),
                 column=column,
                 value=value,
             )
@@ -479,24 +428,22 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
     plan = await turn.session.get(OperationalPlan, int(plan_ctx["id"]))
     org = await turn.session.get(Organization, plan.org_id) if plan else None
     if plan is None or org is None or org.id is None:
-        return [Text(TEXT["stale"].format(number="—"))]
-    roles = await turn.roles_in(org.id)
-    if not may(Action.AMEND_PLAN, roles):
-        await turn.audit(f"denied:{Action.AMEND_PLAN}", org_id=org.id, obj=plan)
-        return [Text(TEXT["lost_role"].format(roles=needed_roles_th(Action.AMEND_PLAN)))]
+        raise refusal(TEXT["stale"].format(number="—"))
+    if not may(Action.AMEND_PLAN, await turn.roles_in(org.id)):
+        await turn.refuse_in(Action.AMEND_PLAN, org, obj=plan)
     specs = _specs(data)
     by_id = {p["id"]: p for p in plan_ctx["projects"]}
     conflict = _conflict(specs)
-    if conflict is not None:
-        # raised, not returned: the router keeps the form at its summary, with the reason
-        raise Refused([Text(TEXT["conflict"].format(number=_number(data, by_id[conflict])))])
+    if conflict is not None:  # fixable from the summary: the form stays there
+        number = _number(data, by_id[conflict])
+        raise Refused([Text(TEXT["conflict"].format(number=number))], retry=True)
     assert plan.id is not None
     now_in_force = {p.id: p for p in await consolidated_projects(turn.session, plan.id)}
     for spec in specs:
         current = now_in_force.get(spec.project_id)
         seen = by_id[spec.project_id]
         if current is None or project_values(current) != project_values_of(seen):
-            return [Text(TEXT["stale"].format(number=_number(data, seen)))]
+            raise refusal(TEXT["stale"].format(number=_number(data, seen)))
     amendment = await amend(
         turn.session, turn.clock, turn.days_off, plan=plan, specs=specs, by_id=turn.person.id
     )
@@ -597,7 +544,7 @@ AMEND_FORM = forms.register(
                 when=lambda data: len(data.ctx["plans"]) > 1,
                 show=lambda _value, data: (_plan(data) or {"choice": ""})["choice"],
             ),
-            *(field for n in range(1, MAX_CHANGES + 1) for field in _change_fields(n)),
+            *CHANGES.expand(),
         ),
         header=_header,
         summary_title=TEXT["summary"],
@@ -605,58 +552,3 @@ AMEND_FORM = forms.register(
         on_confirm=_confirm,
     )
 )
-
-
-# -- /plan: the consolidated plan ------------------------------------------------------------------
-
-
-@command("/plan", "แผนที่ประกาศใช้", keeps_form=True)
-async def plan_command(turn: Turn, _args: str) -> list[Outgoing]:
-    """Each org's newest plan as it stands: per edition in force, then the grand total."""
-    orgs = await turn.require(Action.VIEW_STATUS)
-    return [Text(await _consolidated_text(turn, org)) for org in orgs]
-
-
-async def _consolidated_text(turn: Turn, org: Organization) -> str:
-    assert org.id is not None
-    rounds = await latest_rounds(turn.session, org.id)
-    if not rounds or not any(e.state is EditionState.IN_FORCE for e, _p in rounds):
-        return TEXT["plan_none"].format(org=org.short_name)
-    plan = rounds[0][1]
-    assert plan.id is not None
-    editions = await in_force_editions(turn.session, plan.id)
-    projects = await consolidated_projects(turn.session, plan.id)
-    changes = await change_counts(
-        turn.session, [e.id for e in editions if e.id and e.kind is EditionKind.AMENDMENT]
-    )
-    lines = [TEXT["plan_title"].format(fy=plan.fiscal_year, org=org.short_name)]
-    for edition in editions:
-        lines += _edition_lines(edition, plan, projects, changes)
-    total = sum(p.budget_satang for p in projects)
-    lines.append(TEXT["total"].format(n=len(projects), budget=baht(total)))
-    return "\n".join(lines)
-
-
-def _edition_lines(
-    edition: Edition,
-    plan: OperationalPlan,
-    projects: list[Project],
-    changes: dict[int, dict[ChangeKind, int]],
-) -> list[str]:
-    assert edition.id is not None and edition.announced_on is not None
-    head = TEXT["edition"].format(
-        title=edition_title_th(edition, plan.fiscal_year), announced=thai_date(edition.announced_on)
-    )
-    if edition.posted_on is not None:
-        head += TEXT["posted"].format(date=thai_date(edition.posted_on))
-    elif edition.posting_deadline is not None:
-        head += TEXT["not_posted"].format(date=thai_date(edition.posting_deadline))
-    if edition.kind is EditionKind.AMENDMENT:
-        counts = changes.get(edition.id, {})
-        body = TEXT["edition_changes"].format(
-            changed=counts.get(ChangeKind.CHANGE, 0), cancelled=counts.get(ChangeKind.CANCEL, 0)
-        )
-        return [head, body]
-    mine = [p for p in projects if p.edition_id == edition.id]
-    budget = baht(sum(p.budget_satang for p in mine))
-    return [head, TEXT["edition_projects"].format(n=len(mine), budget=budget)]

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from handlers import forms
-from handlers.buttons import action_button
+from handlers import commands, fields, forms
 from handlers.context import Turn
 from handlers.forms import Choice, Field, Form, FormData
-from handlers.messages import Button, Choices, Outgoing, Text
+from handlers.messages import Choices, Outgoing, Text
 from handlers.org_field import ORG_FIELD, org_context, org_name, preset
 from handlers.router import command
 from models.deadlines import PREPARATION_DAYS, Deadline, preparation_deadline
@@ -23,7 +22,7 @@ from models.fiscal import fiscal_year_of
 from models.org import Organization
 from models.permissions import Action
 from models.rounds import edition_label_th, open_round
-from models.thaitext import ParseError, check_date_range, clean_text, format_thai_date, parse_date
+from models.thaitext import ParseError, check_date_range, format_thai_date, parse_date
 
 TEXT = {
     "title": "การเปิดรอบ",
@@ -58,7 +57,6 @@ TEXT = {
         "⏰ ต้องจัดทำให้แล้วเสร็จภายใน {deadline} — กรุณาเสนอโครงการโดยเร็ว\n"
         "กดปุ่มด้านล่าง หรือพิมพ์ เสนอโครงการ เพื่อเริ่ม"
     ),
-    "submit": "เสนอโครงการ",
 }
 TRIGGERS = (
     TriggerKind.ANNUAL_BUDGET,
@@ -68,7 +66,7 @@ TRIGGERS = (
 )
 
 
-@command("/budget", "เปิดรอบ", "งบประมาณ")
+@command(commands.BUDGET)
 async def budget_command(turn: Turn, _args: str) -> list[Outgoing]:
     orgs = await turn.require(Action.OPEN_ROUND)
     ctx = org_context(orgs)
@@ -100,10 +98,7 @@ def _parse_trigger(text: str, _data: FormData) -> Any:
     return ParseError(TEXT["trigger_bad"])
 
 
-def _parse_agency(text: str, _data: FormData) -> Any:
-    return clean_text(
-        text, max_len=300, field_name_th=TEXT["agency_label"], example_th=TEXT["agency_example"]
-    )
+_parse_agency = fields.free_text(TEXT["agency_label"], TEXT["agency_example"])
 
 
 def _parse_date(text: str, data: FormData) -> Any:
@@ -169,7 +164,7 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
         [
             Choices(
                 TEXT["notice"].format(**fmt),
-                (Button(TEXT["submit"], action_button("cmd", 0, TEXT["submit"])),),
+                (commands.button(commands.SUBMIT),),
             )
         ],
         dedupe_key=f"round-opened:{edition.id}",

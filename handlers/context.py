@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.messages import Incoming, Outgoing, Text, to_payload
+from handlers.phrases import PHRASES
 from models import audit, outbox
 from models.clock import Clock
 from models.days_off import DaysOff
@@ -18,18 +19,32 @@ from models.enums import Role
 from models.org import ChannelAccount, Membership, Organization, Person
 from models.permissions import Action, may, needed_roles_th
 
-TEXT = {
-    "not_joined": ("ยังไม่ได้เข้าร่วมองค์กรใด — กรุณาส่งรหัสเชิญที่ได้รับจากเจ้าหน้าที่ เช่น เข้าร่วม AB2CD3EF"),
-    "refused": "⛔ คำสั่งนี้สำหรับ{roles}เท่านั้น — หากควรมีสิทธิ์ กรุณาติดต่อเจ้าหน้าที่วิเคราะห์นโยบายและแผน",
-}
 
-
-class Refused(Exception):
-    """An action the speaker may not take; carries the Thai reply."""
+class Halt(Exception):
+    """Stop the flow here and answer with these messages (an old button, a question that
+    must come first). The router turns it into the reply; the turn still commits."""
 
     def __init__(self, messages: list[Outgoing]) -> None:
-        super().__init__("refused")
+        super().__init__(type(self).__name__)
         self.messages = messages
+
+
+class Refused(Halt):
+    """Something the speaker may not do now (their role, the plan's stage, a changed object).
+
+    Raised at a form's confirm, it ends the form with nothing saved; with ``retry`` the form
+    stays at its summary instead, for a problem the person can fix there (two changes to one
+    project, a role no longer theirs to give).
+    """
+
+    def __init__(self, messages: list[Outgoing], *, retry: bool = False) -> None:
+        super().__init__(messages)
+        self.retry = retry
+
+
+def refusal(text: str, *, retry: bool = False) -> Refused:
+    """A refusal with one line of Thai: ``raise refusal(TEXT["closed"])``."""
+    return Refused([Text(text)], retry=retry)
 
 
 @dataclass
@@ -93,13 +108,29 @@ class Turn:
         """
         if self.person is None:
             await self.audit(f"denied:{action}", after={"reason": "not_joined"})
-            raise Refused([Text(TEXT["not_joined"])])
+            raise refusal(PHRASES["not_joined"])
         orgs = await self.orgs_allowed(action)
         if orgs:
             return orgs
         roles = sorted({m.role.value for m, _ in await self.memberships()})
         await self.audit(f"denied:{action}", after={"roles": roles})
-        raise Refused([Text(TEXT["refused"].format(roles=needed_roles_th(action)))])
+        raise refusal(PHRASES["refused"].format(roles=needed_roles_th(action)))
+
+    async def refuse_in(
+        self, action: Action, org: Organization, *, obj: Any = None, reason: str | None = None
+    ) -> NoReturn:
+        """Refuse ``action`` in ``org`` (a button pressed by someone without the role there),
+        with the audit row: every refusal of a role is written down, in one place."""
+        assert org.id is not None
+        roles = sorted(r.value for r in await self.roles_in(org.id))
+        await self.audit(f"denied:{action}", org_id=org.id, obj=obj, after={"roles": roles})
+        text = PHRASES["refused_in_org"].format(roles=needed_roles_th(action), org=org.short_name)
+        raise refusal(reason or text)
+
+    async def acting_as(self, org_id: int, action: Action) -> Role | None:
+        """The role the speaker takes ``action`` as, for the audit row: the first that may."""
+        roles = await self.roles_in(org_id)
+        return next((role for role in Role if role in roles and may(action, {role})), None)
 
     # -- side effects ------------------------------------------------------------------
 

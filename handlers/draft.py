@@ -17,27 +17,19 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import buttons
+from handlers import buttons, commands
 from handlers.context import Turn
 from handlers.messages import Button, Card, Choices, Outgoing, Text
 from handlers.projects_text import baht, project_number
 from handlers.router import action, command
-from handlers.screen import (
-    CMD_DRAFT,
-    CMD_SCREEN,
-    Round,
-    acting_as,
-    cmd_button,
-    find_round,
-    round_flow,
-    round_for,
-)
+from handlers.scope import check_step, edition_for, find_round, plan_suffix, round_flow, where
 from models.drafts import build_snapshot, percent_text, project_row, same_projects
+from models.editions import EditionRow
 from models.enums import DraftState, ProjectStatus
 from models.permissions import Action
 from models.plan import DraftVersion, PlanArea, Project, Strategy
 from models.rounds import round_counts
-from models.workflow import Step, edition_step
+from models.workflow import Step
 
 TEXT = {
     "title": "📋 ร่างแผนการดำเนินงาน{suffix} ปีงบประมาณ พ.ศ. {fy} (ร่างที่ {n}) — {org}",
@@ -50,8 +42,6 @@ TEXT = {
     "waiting": "\n⚠️ ยังมีโครงการรอตรวจ {n} โครงการ — ไม่รวมในร่างนี้",
     "same": "ร่างที่ {n} ตรงกับโครงการที่รับเข้าแผนขณะนี้แล้ว — ไม่ได้จัดทำร่างใหม่",
     "none_accepted": ("⛔ ยังไม่มีโครงการที่รับเข้าแผน — {where}\nกรุณาตรวจโครงการก่อน ด้วยคำสั่ง ตรวจโครงการ"),
-    "wrong_state": "⛔ {where}\n{reason}",
-    "screen": "ตรวจโครงการ",
     "propose": "เสนอคณะกรรมการพัฒนาฯ",
     "propose_hint": "ตรวจความถูกต้องแล้วกด เสนอคณะกรรมการพัฒนาฯ เพื่อขอความเห็นชอบ",
 }
@@ -59,11 +49,9 @@ MAKE = "make_draft"  # the button that drafts a round (its edition's id)
 PROPOSE = "propose_draft"  # the button that proposes a draft (its id), in handlers.review
 
 
-@command("/draft", CMD_DRAFT)
+@command(commands.DRAFT)
 async def draft_command(turn: Turn, _args: str) -> list[Outgoing]:
     found = await find_round(turn, Action.MAKE_DRAFT, Step.MAKE_DRAFT, "draft")
-    if isinstance(found, list):
-        return found
     return await make_draft(turn, found.edition_id)
 
 
@@ -75,16 +63,12 @@ async def make_draft_press(turn: Turn, press: buttons.ActionPress) -> list[Outgo
 @round_flow("draft")
 async def make_draft(turn: Turn, edition_id: int) -> list[Outgoing]:
     """Make ร่างที่ N of the round from its accepted projects, or say why not."""
-    rnd = await round_for(turn, edition_id, Action.MAKE_DRAFT, lock="update")
-    if isinstance(rnd, list):
-        return rnd
-    reason = edition_step(Step.MAKE_DRAFT, rnd.edition.state, await turn.roles_in(rnd.org_id))
-    if reason:
-        return [Text(TEXT["wrong_state"].format(where=rnd.where, reason=reason))]
+    rnd = await edition_for(turn, edition_id, Action.MAKE_DRAFT, lock="update")
+    check_step(rnd, Step.MAKE_DRAFT)
     snapshot = await current_snapshot(turn.session, rnd)
     if not snapshot["projects"]:
-        text = TEXT["none_accepted"].format(where=rnd.where)
-        return [Choices(text, (cmd_button(TEXT["screen"], CMD_SCREEN),))]
+        text = TEXT["none_accepted"].format(where=where(rnd))
+        return [Choices(text, (commands.button(commands.SCREEN),))]
     drafts = await drafts_of(turn.session, rnd.edition_id)
     prepared = [d for d in drafts if d.state is DraftState.PREPARED]
     if prepared and same_projects(prepared[-1].snapshot, snapshot):
@@ -108,7 +92,7 @@ async def make_draft(turn: Turn, edition_id: int) -> list[Outgoing]:
         "draft.create",
         org_id=rnd.org_id,
         obj=draft,
-        role=await acting_as(turn, rnd.org_id, Action.MAKE_DRAFT),
+        role=await turn.acting_as(rnd.org_id, Action.MAKE_DRAFT),
         after={
             "number": draft.number,
             "project_count": draft.project_count,
@@ -121,7 +105,7 @@ async def make_draft(turn: Turn, edition_id: int) -> list[Outgoing]:
 
 
 async def _made_text(
-    turn: Turn, draft: DraftVersion, rnd: Round, superseded: list[DraftVersion]
+    turn: Turn, draft: DraftVersion, rnd: EditionRow, superseded: list[DraftVersion]
 ) -> str:
     text = TEXT["made"].format(n=draft.number, count=draft.project_count)
     if superseded:
@@ -135,7 +119,7 @@ async def _made_text(
 # -- shared with handlers.review ------------------------------------------------------------------
 
 
-async def current_snapshot(session: AsyncSession, rnd: Round) -> dict[str, Any]:
+async def current_snapshot(session: AsyncSession, rnd: EditionRow) -> dict[str, Any]:
     """The round's accepted projects now, as a draft would freeze them."""
     rows = await session.exec(
         select(Project, Strategy, PlanArea)
@@ -165,7 +149,7 @@ async def drafts_of(session: AsyncSession, edition_id: int) -> list[DraftVersion
 
 def draft_card(
     draft: DraftVersion,
-    rnd: Round,
+    rnd: EditionRow,
     *,
     footer: str | None = None,
     buttons: tuple[Button, ...] = (),
@@ -188,7 +172,7 @@ def draft_card(
         for s in summary["strategies"]
     ]
     title = TEXT["title"].format(
-        suffix=rnd.plan_suffix,
+        suffix=plan_suffix(rnd),
         fy=rnd.plan.fiscal_year,
         n=draft.number,
         org=rnd.org.short_name,
@@ -196,7 +180,7 @@ def draft_card(
     return Card(title=title, fields=tuple(rows), buttons=buttons, footer=footer)
 
 
-def proposable_card(draft: DraftVersion, rnd: Round) -> Card:
+def proposable_card(draft: DraftVersion, rnd: EditionRow) -> Card:
     """A draft not yet proposed, with the button that proposes it (the next step)."""
     assert draft.id is not None
     row = (Button(TEXT["propose"], buttons.action_button(PROPOSE, draft.id)),)

@@ -11,74 +11,39 @@ officer and the support committee read why.
 Buttons are stateless (they carry the edition's id) and every press and every confirm checks
 the edition again under a row lock: a second tap, an old notice or an edition approved
 meanwhile answers plainly and changes nothing.
-
-The helpers under "shared by the edition flows" are used by posting, extend and amend too:
-the "which edition?" and "which day?" questions, and loading an edition with the checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from handlers import forms
+from handlers import commands, fields, forms
 from handlers.buttons import ActionPress, action_button
-from handlers.context import Turn
-from handlers.forms import Choice, Field, Form, FormData
+from handlers.context import Turn, refusal
+from handlers.fields import date_field, date_reason, day_of, iso
+from handlers.forms import Form, FormData
 from handlers.messages import Button, Choices, Outgoing, Text
+from handlers.posting import posting_notice
 from handlers.projects_text import baht, days_left, thai_date
 from handlers.router import action, command
-from handlers.submit import CMD_STATUS
+from handlers.scope import edition_at, editions_for, plan_of
 from models.deadlines import POSTING_DAYS, posting_deadline
 from models.editions import (
     DateProblem,
-    DateRule,
     EditionRow,
     announce,
     announcement_problem,
     approved_draft,
-    editions_of,
-    load_edition,
     send_back,
     snapshot,
 )
-from models.enums import EditionKind, EditionState, Role
-from models.permissions import Action, may
+from models.enums import EditionState, Role
+from models.permissions import Action
 from models.plan import DraftVersion
-from models.thaitext import ParseError, check_date_range, parse_date
-from models.workflow import EDITION_RULES, Step, edition_step
+from models.workflow import Step
 
 TEXT = {
-    # shared by the edition flows
-    "expired": "รายการนี้หมดอายุแล้ว",
-    "refused": "⛔ {reason}",
-    "form_dropped": "(ยกเลิก{title}ที่ค้างไว้แล้ว)",
-    "edition_label": "แผน",
-    "edition_prompt": "ทำรายการสำหรับแผนฉบับใด",
-    "edition_bad": "กรุณากดปุ่มเลือกแผน เช่น {example}",
-    "edition_choice": "{title} พ.ศ. {fy}",
-    "edition_choice_org": "{org} {title}",
-    "plan_of": "แผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} ({title})",
-    "today": "วันนี้ {date}",
-    "dates": {
-        DateRule.FUTURE: "วันที่ {day} ยังมาไม่ถึง — กรุณาระบุวันที่ไม่เกินวันนี้ เช่น {limit}",
-        DateRule.BEFORE_APPROVAL: (
-            "วันที่ประกาศใช้ต้องไม่ก่อนวันที่คณะกรรมการพัฒนาฯ เห็นชอบร่าง ({limit}) — เช่น {limit}"
-        ),
-        DateRule.BEFORE_ANNOUNCED: "วันที่ปิดประกาศต้องไม่ก่อนวันที่ประกาศใช้ ({limit}) — เช่น {limit}",
-        DateRule.TOO_EARLY_REMOVAL: (
-            "ยังปลดประกาศไม่ได้ — ต้องปิดประกาศไว้อย่างน้อย 30 วัน ปลดได้ตั้งแต่ {limit}"
-        ),
-        DateRule.NOT_LATER: "ขยายเวลาได้เฉพาะวันที่หลังกำหนดเดิม {limit} — เช่น {later}",
-        DateRule.PAST: "วันที่ {day} ผ่านไปแล้ว — กรุณาระบุวันที่ตั้งแต่วันนี้ ({limit}) เป็นต้นไป",
-    },
-    "posting_notice": (
-        "📋 {org} · {plan}\n"
-        "✅ ประกาศใช้แล้ว — ต้องปิดประกาศภายใน {deadline} ({days} วันนับแต่วันประกาศ)\n"
-        "เมื่อปิดประกาศแล้ว กรุณากดปุ่มด้านล่างเพื่อบันทึก"
-    ),
-    "record_posting": "บันทึกการปิดประกาศ",
     "status": "ดูสถานะ",
     # /approve
     "none_pending": "📋 ไม่มีแผนที่รอท่านอนุมัติ — เมื่อคณะกรรมการพัฒนาฯ เห็นชอบร่างแล้ว ระบบจะแจ้งทางแชทนี้",
@@ -106,7 +71,6 @@ TEXT = {
         "ประกาศใช้ {announced} · ⏰ ต้องปิดประกาศภายใน {deadline} ({left})\n"
         "แจ้ง{officer}ให้ปิดประกาศแล้ว"
     ),
-    "already_approved": "{plan} อนุมัติและประกาศใช้แล้วเมื่อ {announced} — ไม่มีการเปลี่ยนแปลง",
     # returning
     "return_title": "การส่งกลับแก้ไข",
     "return_header": "↩️ ส่ง{plan} กลับไปแก้ไข — {org}\n{draft}",
@@ -123,212 +87,10 @@ TEXT = {
     ),
 }
 
-POST_ACTION = "posted"  # the button that records the posting of an edition (handlers.posting)
-
-
-# -- shared by the edition flows ------------------------------------------------------------
-
-
-def plan_of(row: EditionRow) -> str:
-    """ "แผนการดำเนินงาน ปีงบประมาณ พ.ศ. 2569 (ฉบับแรก)": the edition in every message."""
-    return TEXT["plan_of"].format(fy=row.plan.fiscal_year, title=row.title)
-
-
-def date_reason(problem: DateProblem, day: date) -> str:
-    """A broken date rule in Thai, with the date it is measured against as the example."""
-    return TEXT["dates"][problem.rule].format(
-        day=thai_date(day),
-        limit=thai_date(problem.limit),
-        later=thai_date(problem.limit + timedelta(days=15)),
-    )
-
-
-def iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def day_of(value: Any) -> date:
-    """A date the form stored JSON-ready (ISO)."""
-    return date.fromisoformat(str(value))
-
-
-def edition_entry(row: EditionRow, *, with_org: bool = False) -> dict[str, Any]:
-    """What the forms keep about an edition (JSON-ready): names and the dates its rules need."""
-    edition = row.edition
-    choice = (
-        row.title
-        if edition.kind is EditionKind.AMENDMENT
-        else TEXT["edition_choice"].format(title=row.title, fy=row.plan.fiscal_year)
-    )
-    if with_org:
-        choice = TEXT["edition_choice_org"].format(org=row.org.short_name, title=choice)
-    return {
-        "id": edition.id,
-        "org": row.org.short_name,
-        "fy": row.plan.fiscal_year,
-        "plan": plan_of(row),
-        "choice": choice,
-        "deadline": edition.effective_deadline.isoformat(),
-        "announced": iso(edition.announced_on),
-        "posting_deadline": iso(edition.posting_deadline),
-        "posted": iso(edition.posted_on),
-        "earliest_removal": iso(edition.earliest_removal),
-    }
-
-
-def editions_ctx(rows: Sequence[EditionRow]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The forms' context and preset values: the edition is answered when there is one."""
-    with_org = len({row.org.id for row in rows}) > 1
-    ctx = {"editions": [edition_entry(row, with_org=with_org) for row in rows]}
-    values = {"edition": rows[0].edition.id} if len(rows) == 1 else {}
-    return ctx, values
-
-
-def chosen(data: FormData) -> dict[str, Any] | None:
-    """The edition the form is about, once answered (or preset)."""
-    wanted = data.values.get("edition")
-    return next((e for e in data.ctx["editions"] if e["id"] == wanted), None)
-
-
-def _edition_choices(data: FormData) -> list[Choice]:
-    return [Choice(e["choice"], e["id"]) for e in data.ctx["editions"]]
-
-
-def _parse_edition(_text: str, data: FormData) -> Any:
-    return ParseError(TEXT["edition_bad"].format(example=data.ctx["editions"][0]["choice"]))
-
-
-def edition_field(prompt: str = TEXT["edition_prompt"]) -> Field:
-    """ "Which edition?", asked only when several are waiting for this step."""
-    return Field(
-        "edition",
-        TEXT["edition_label"],
-        prompt,
-        parse=_parse_edition,
-        choices=_edition_choices,
-        when=lambda data: len(data.ctx["editions"]) > 1,
-        show=lambda _value, data: (chosen(data) or {"choice": ""})["choice"],
-    )
-
-
-DateCheck = Callable[[date, FormData], DateProblem | None]
-
-
-def date_field(
-    name: str,
-    label: str,
-    prompt: str | Callable[[FormData], str],
-    check: DateCheck,
-    show: Callable[[Any, FormData], str] | None = None,
-) -> Field:
-    """A day as people type it (วันนี้, 1 ต.ค. 68, 1/10/2568…), with "วันนี้ <date>" as a
-    button whenever today itself passes ``check``; a day that breaks it is asked again with
-    the reason and the date it is measured against."""
-
-    def parse(text: str, data: FormData) -> Any:
-        day = parse_date(text, data.today)
-        if isinstance(day, ParseError):
-            return day
-        near = check_date_range(day, data.today, past_days=366, future_days=366)
-        if isinstance(near, ParseError):
-            return near
-        problem = check(day, data)
-        return ParseError(date_reason(problem, day)) if problem else day.isoformat()
-
-    def choices(data: FormData) -> list[Choice]:
-        today = data.today
-        if check(today, data) is not None:
-            return []
-        return [Choice(TEXT["today"].format(date=thai_date(today)), today.isoformat())]
-
-    return Field(
-        name,
-        label,
-        prompt,
-        parse=parse,
-        choices=choices,
-        show=show or (lambda value, _data: thai_date(day_of(value))),
-        echo=True,
-    )
-
-
-async def start_form(
-    turn: Turn, form: Form, ctx: dict[str, Any], values: dict[str, Any] | None = None
-) -> list[Outgoing]:
-    """Start a form from a button; say so when it replaces a form left half-done."""
-    current = forms.current_form(turn)
-    intro = [Text(TEXT["form_dropped"].format(title=current.title))] if current else []
-    return intro + await forms.start(turn, form, ctx, values)
-
-
-async def open_edition(
-    turn: Turn, edition_id: int, step: Step, *, lock: bool = False
-) -> EditionRow | list[Outgoing]:
-    """The edition if the speaker may take ``step`` on it now, else the Thai answer.
-
-    A speaker without the role in the edition's org is refused with an audit row (as
-    ``Turn.require`` does); a step the edition's state does not allow gets the workflow's
-    reason, and approving what is already in force says when it was announced.
-    """
-    row = await load_edition(turn.session, edition_id, lock=lock)
-    if row is None or turn.person is None:
-        return [Text(TEXT["expired"])]
-    assert row.org.id is not None
-    roles = await turn.roles_in(row.org.id)
-    needed = EDITION_RULES[step].action
-    reason = edition_step(step, row.edition.state, roles)
-    if needed is not None and not may(needed, roles):
-        await turn.audit(
-            f"denied:{needed}",
-            org_id=row.org.id,
-            obj=row.edition,
-            after={"roles": sorted(role.value for role in roles)},
-        )
-        return [Text(TEXT["refused"].format(reason=reason))]
-    if reason is None:
-        return row
-    announced = row.edition.announced_on
-    if step in (Step.APPROVE, Step.RETURN) and announced is not None:
-        return [
-            Text(TEXT["already_approved"].format(plan=plan_of(row), announced=thai_date(announced)))
-        ]
-    return [Text(reason)]
-
-
-async def editions_for(
-    turn: Turn, act: Action, states: Iterable[EditionState], *where: Any
-) -> list[EditionRow]:
-    """The editions in ``states`` (meeting ``where``) of the orgs where the speaker may
-    ``act``; refuses (Turn.require) anyone who may not anywhere."""
-    orgs = await turn.require(act)
-    return await editions_of(turn.session, [o.id for o in orgs if o.id], states, *where)
-
-
-async def open_chosen(turn: Turn, data: FormData, step: Step) -> EditionRow | list[Outgoing]:
-    """At confirm: the form's edition, locked, if ``step`` may still be taken on it."""
-    entry = chosen(data)
-    assert entry is not None
-    return await open_edition(turn, int(entry["id"]), step, lock=True)
-
-
-def posting_notice(row: EditionRow, deadline: date, extra: str = "") -> Choices:
-    """The officer's notice once an edition is in force: post it by the deadline (button)."""
-    assert row.edition.id is not None
-    text = TEXT["posting_notice"].format(
-        org=row.org.short_name, plan=plan_of(row), deadline=thai_date(deadline), days=POSTING_DAYS
-    )
-    button = Button(TEXT["record_posting"], action_button(POST_ACTION, row.edition.id))
-    return Choices(text + (f"\n{extra}" if extra else ""), (button,))
-
-
-def status_button() -> Button:
-    return Button(TEXT["status"], action_button("cmd", 0, CMD_STATUS))
-
-
 # -- /approve: what awaits the executive ----------------------------------------------------
 
 
-@command("/approve", "อนุมัติแผน", keeps_form=True)
+@command(commands.APPROVE)
 async def approve_command(turn: Turn, _args: str) -> list[Outgoing]:
     """The editions awaiting the speaker's approval, each with its two buttons."""
     rows = await editions_for(turn, Action.APPROVE_PLAN, [EditionState.AWAITING_EXECUTIVE])
@@ -391,10 +153,8 @@ def _draft_line(draft: DraftVersion | None, approved_on: date | None) -> str:
 
 @action("approve")
 async def approve_action(turn: Turn, press: ActionPress) -> list[Outgoing]:
-    found = await open_edition(turn, press.object_id, Step.APPROVE)
-    if isinstance(found, list):
-        return found
-    return await start_form(turn, APPROVE_FORM, await _decision_ctx(turn, found))
+    found = await edition_at(turn, press.object_id, Step.APPROVE)
+    return await forms.start(turn, APPROVE_FORM, await _decision_ctx(turn, found))
 
 
 def _announcement_check(day: date, data: FormData) -> DateProblem | None:
@@ -416,14 +176,12 @@ def _show_announced(value: Any, data: FormData) -> str:
 
 
 async def _confirm_approve(turn: Turn, data: FormData) -> list[Outgoing]:
-    found = await open_edition(turn, int(data.ctx["edition"]), Step.APPROVE, lock=True)
-    if isinstance(found, list):
-        return found
+    found = await edition_at(turn, int(data.ctx["edition"]), Step.APPROVE, lock="update")
     edition, org = found.edition, found.org
     day = day_of(data.values["announced"])
     problem = _announcement_check(day, data)
     if problem is not None:
-        return [Text(date_reason(problem, day))]
+        raise refusal(date_reason(problem, day))
     columns = ("state", "announced_on", "posting_deadline")
     before = snapshot(edition, *columns)
     deadline = announce(edition, day, turn.days_off, turn.clock.now())
@@ -479,22 +237,12 @@ APPROVE_FORM = forms.register(
 
 @action("return")
 async def return_action(turn: Turn, press: ActionPress) -> list[Outgoing]:
-    found = await open_edition(turn, press.object_id, Step.RETURN)
-    if isinstance(found, list):
-        return found
-    return await start_form(turn, RETURN_FORM, await _decision_ctx(turn, found))
-
-
-REASON_FIELD = forms.reason_field(
-    TEXT["reason_label"], TEXT["reason_prompt"], TEXT["reason_example"]
-)
-parse_reason = REASON_FIELD.parse  # the same rule for every reason the executive gives
+    found = await edition_at(turn, press.object_id, Step.RETURN)
+    return await forms.start(turn, RETURN_FORM, await _decision_ctx(turn, found))
 
 
 async def _confirm_return(turn: Turn, data: FormData) -> list[Outgoing]:
-    found = await open_edition(turn, int(data.ctx["edition"]), Step.RETURN, lock=True)
-    if isinstance(found, list):
-        return found
+    found = await edition_at(turn, int(data.ctx["edition"]), Step.RETURN, lock="update")
     edition, org = found.edition, found.org
     assert org.id is not None
     reason = str(data.values["reason"])
@@ -517,7 +265,7 @@ async def _confirm_return(turn: Turn, data: FormData) -> list[Outgoing]:
     await turn.notify_roles(
         org.id,
         [Role.PLAN_OFFICER, Role.SUPPORT_COMMITTEE],
-        [Choices(notice, (status_button(),))],
+        [Choices(notice, (commands.button(commands.STATUS, TEXT["status"]),))],
         dedupe_key=f"plan-returned:{edition.id}:{turn.clock.now().isoformat()}",
     )
     text = TEXT["returned"].format(
@@ -529,7 +277,7 @@ async def _confirm_return(turn: Turn, data: FormData) -> list[Outgoing]:
 RETURN_FORM = forms.reason_form(
     name="plan_return",
     title=TEXT["return_title"],
-    field=REASON_FIELD,
+    field=fields.reason_field(TEXT["reason_label"], TEXT["reason_prompt"], TEXT["reason_example"]),
     header=lambda data: TEXT["return_header"].format(**data.ctx),
     summary_title=TEXT["return_summary"],
     confirm_label=TEXT["return_confirm"],

@@ -12,25 +12,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from handlers import forms
-from handlers.context import Turn
-from handlers.executive import (
+from handlers import commands, fields, forms
+from handlers.context import Turn, refusal
+from handlers.fields import (
     chosen,
+    chosen_id,
     date_field,
     date_reason,
     day_of,
     edition_field,
     editions_ctx,
-    editions_for,
-    open_chosen,
-    parse_reason,
-    plan_of,
-    status_button,
 )
-from handlers.forms import Field, Form, FormData
+from handlers.forms import Form, FormData
 from handlers.messages import Choices, Outgoing, Text
 from handlers.projects_text import days_left, thai_date
 from handlers.router import command
+from handlers.scope import edition_at, editions_for, plan_of
 from models.editions import DateProblem, extend, extension_problem, snapshot
 from models.enums import Role
 from models.permissions import Action
@@ -49,6 +46,8 @@ TEXT = {
     "until_show": "{date} (ขยายออกไป {days} วัน จาก {deadline})",
     "reason_prompt": "เหตุผลที่ขยายเวลา เช่น รอหน่วยงานอื่นแจ้งแผนงาน/โครงการที่จะดำเนินการในพื้นที่",
     "reason_label": "เหตุผล",
+    "reason_example": "รอหน่วยงานอื่นแจ้งแผนงาน/โครงการที่จะดำเนินการในพื้นที่",
+    "status": "ดูสถานะ",
     "summary": "ตรวจสอบก่อนขยายเวลา",
     "confirm": "ขยายเวลา",
     "extended": (
@@ -65,7 +64,7 @@ TEXT = {
 EXAMPLE_DAYS = 15  # the example date offered: the current deadline + 15 days
 
 
-@command("/extend", "ขยายเวลา")
+@command(commands.EXTEND)
 async def extend_command(turn: Turn, _args: str) -> list[Outgoing]:
     rows = await editions_for(turn, Action.EXTEND_DEADLINE, EDITION_RULES[Step.EXTEND].from_states)
     if not rows:
@@ -109,16 +108,14 @@ def _header(data: FormData) -> str:
 
 
 async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
-    found = await open_chosen(turn, data, Step.EXTEND)
-    if isinstance(found, list):
-        return found
+    found = await edition_at(turn, chosen_id(data), Step.EXTEND, lock="update")
     edition, org = found.edition, found.org
     assert org.id is not None
     old = edition.effective_deadline
     until = day_of(data.values["until"])
     problem = extension_problem(until, current=old, today=turn.clock.today())
     if problem is not None:  # extended meanwhile by someone else, or the day has passed
-        return [Text(date_reason(problem, until))]
+        raise refusal(date_reason(problem, until))
     reason = str(data.values["reason"])
     columns = ("extended_deadline", "extension_reason")
     before = snapshot(edition, *columns)
@@ -142,7 +139,7 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
     await turn.notify_roles(
         org.id,
         [Role.PLAN_OFFICER, Role.SUPPORT_COMMITTEE],
-        [Choices(notice, (status_button(),))],
+        [Choices(notice, (commands.button(commands.STATUS, TEXT["status"]),))],
         dedupe_key=f"round-extended:{edition.id}:{until.isoformat()}",
     )
     return [Text(TEXT["extended"].format(**fmt, officer=Role.PLAN_OFFICER.label_th))]
@@ -155,7 +152,9 @@ EXTEND_FORM = forms.register(
         fields=(
             edition_field(TEXT["edition_prompt"]),
             date_field("until", TEXT["until_label"], _until_prompt, _check, show=_show_until),
-            Field("reason", TEXT["reason_label"], TEXT["reason_prompt"], parse=parse_reason),
+            fields.reason_field(
+                TEXT["reason_label"], TEXT["reason_prompt"], TEXT["reason_example"]
+            ),
         ),
         header=_header,
         summary_title=TEXT["summary"],

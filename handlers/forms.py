@@ -17,10 +17,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from handlers import buttons
+from handlers.context import Refused
 from handlers.messages import Button, Card, Choices, Outgoing, Text
+from handlers.phrases import PHRASES
 from models.clock import Clock
 from models.days_off import DaysOff
-from models.thaitext import ParseError, clean_text, normalize_digits
+from models.thaitext import ParseError, normalize_digits
 
 if TYPE_CHECKING:
     from handlers.context import Turn
@@ -46,6 +48,7 @@ TEXT = {
     "skipped": "— (ไม่ระบุ)",
     "understood": "✅ {value}",
     "summary_hint": "กรุณาตรวจสอบ แล้วกด {confirm} หรือ แก้ไข",
+    "bad_more": "กรุณากดปุ่ม {more} หรือ {done}",
 }
 
 # Words that mean the same as pressing a navigation button, however they are typed.
@@ -158,8 +161,23 @@ async def start(
     values: dict[str, Any] | None = None,
     *,
     at_summary: bool = False,
+    intro: list[Outgoing] | None = None,
 ) -> list[Outgoing]:
-    """Begin ``form`` for the speaker (replacing any form in progress)."""
+    """Begin ``form`` for the speaker, saying so when it replaces a form left half-done (a
+    button pressed in the middle of another form); ``intro`` comes before its first question."""
+    current = current_form(turn)
+    dropped = [Text(PHRASES["form_dropped"].format(title=current.title))] if current else []
+    return dropped + (intro or []) + _begin(turn, form, ctx, values, at_summary=at_summary)
+
+
+def _begin(
+    turn: Turn,
+    form: Form,
+    ctx: dict[str, Any],
+    values: dict[str, Any] | None,
+    *,
+    at_summary: bool,
+) -> list[Outgoing]:
     turn.state.clear()
     turn.state.flow = FLOW
     turn.state.data = {
@@ -458,7 +476,13 @@ async def _answer_summary(
         missing = _first_unanswered(form, data)
         if missing is not None:
             return _ask(turn, form, data, missing)
-        messages = await form.on_confirm(turn, data)
+        try:
+            messages = await form.on_confirm(turn, data)
+        except Refused as refused:
+            if refused.retry:  # something the person can fix from the summary
+                return [*refused.messages, *_show_summary(turn, form, data)]
+            turn.state.clear()  # nothing was saved, and the form is over
+            return refused.messages
         turn.state.clear()
         return messages
     if choice == "edit":
@@ -487,18 +511,171 @@ def _answer_edit_menu(
     return _ask(turn, form, data, picked)
 
 
+# -- repeating groups --------------------------------------------------------------------------
+
+
+DONE = "done"  # the answer that ends a group, when "done" is offered on the next item's question
+
+
+@dataclass
+class ItemData(FormData):
+    """What a question of a repeating group sees: the whole form's answers, and which item of
+    the group it is asking about (``n``, from 1), with that item's answers by their short names."""
+
+    group: Group | None = None
+    n: int = 1
+
+    @property
+    def item(self) -> dict[str, Any]:
+        assert self.group is not None
+        return self.group.item_values(self.values, self.n)
+
+    @property
+    def earlier(self) -> list[dict[str, Any]]:
+        """The answered items before this one."""
+        assert self.group is not None
+        return [self.group.item_values(self.values, i) for i in range(1, self.n)]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Questions asked once per item of a list — the places a plan is posted, the changes of
+    an amendment — with "add another" and at most ``max_items`` items.
+
+    The item's fields are declared once with short names (``kind``) and callbacks that read
+    ``ItemData``; :meth:`expand` makes the form's questions for every item (``place2_kind``),
+    each asked only while the list goes on, so the engine's back, skip, edit and summary work
+    for groups as for any question. After each item either a question asks whether there is
+    another (``more_prompt``), or — without one — the next item's first question offers
+    ``done_label`` among its choices.
+    """
+
+    name: str
+    fields: tuple[Field, ...]
+    max_items: int
+    done_label: str  # "เสร็จแล้ว"
+    more_prompt: str | None = None  # "มีรายการแก้ไขอื่นอีกหรือไม่": asked after each item
+    more_label: str = ""  # that question's name (summary, edit menu)
+    add_label: str = ""  # its button that adds an item (the other is ``done_label``)
+    first_label: str = "{label}"  # how item 1's questions are named (summary, edit menu)
+    item_label: str = "{label} (ที่ {n})"  # … and those of later items
+
+    def key(self, n: int, short: str) -> str:
+        return f"{self.name}{n}_{short}"
+
+    def item_values(self, values: dict[str, Any], n: int) -> dict[str, Any]:
+        prefix = f"{self.name}{n}_"
+        return {k.removeprefix(prefix): v for k, v in values.items() if k.startswith(prefix)}
+
+    def _first(self) -> str:
+        return self.fields[0].name
+
+    def _names(self) -> set[str]:
+        return {f.name for f in self.fields}
+
+    def item_applies(self, data: FormData, n: int) -> bool:
+        """Item n is asked when the item before it asked for another one."""
+        if n == 1:
+            return True
+        if not self.item_applies(data, n - 1):
+            return False
+        if self.more_prompt is not None:
+            return data.values.get(self.key(n - 1, "more")) is True
+        return data.values.get(self.key(n - 1, self._first())) not in (None, DONE)
+
+    def _item_open(self, data: FormData, n: int) -> bool:
+        """Item n applies and was not ended by ``done`` on its first question."""
+        return self.item_applies(data, n) and data.values.get(self.key(n, self._first())) != DONE
+
+    def items(self, data: FormData) -> list[dict[str, Any]]:
+        """The answered items, in order: what the form's confirm stores."""
+        found = []
+        for n in range(1, self.max_items + 1):
+            if not self._item_open(data, n) or self.key(n, self._first()) not in data.values:
+                break
+            item = self.item_values(data.values, n)
+            item.pop("more", None)  # it only steered the form
+            found.append(item)
+        return found
+
+    def view(self, data: FormData, n: int) -> ItemData:
+        return ItemData(data.values, data.ctx, data.clock, data.days_off, group=self, n=n)
+
+    def expand(self) -> tuple[Field, ...]:
+        """Every item's questions (and the "another?" question) as plain fields of the form."""
+        expanded: list[Field] = []
+        for n in range(1, self.max_items + 1):
+            expanded += [self._item_field(f, n, first=i == 0) for i, f in enumerate(self.fields)]
+            if self.more_prompt is not None and n < self.max_items:
+                expanded.append(self._more_field(n))
+        return tuple(expanded)
+
+    def _label(self, label: str, n: int) -> str:
+        return (self.first_label if n == 1 else self.item_label).format(label=label, n=n)
+
+    def _item_field(self, f: Field, n: int, *, first: bool) -> Field:
+        def view(data: FormData) -> ItemData:
+            return self.view(data, n)
+
+        offers_done = first and n > 1 and self.more_prompt is None
+
+        def applies(data: FormData) -> bool:
+            open_ = self.item_applies(data, n) if first else self._item_open(data, n)
+            return open_ and f.applies(view(data))
+
+        def choices(data: FormData) -> list[Choice]:
+            own = f.choices(view(data)) if f.choices else []
+            return own + ([Choice(self.done_label, DONE)] if offers_done else [])
+
+        def show(value: Any, data: FormData) -> str:
+            if value == DONE:
+                return self.done_label
+            return f.show(value, view(data)) if f.show else str(value)
+
+        def hidden(value: Any) -> bool:
+            return value == DONE or (f.hidden is not None and f.hidden(value))
+
+        def parse(text: str, data: FormData) -> Any:
+            assert f.parse is not None
+            return f.parse(text, view(data))
+
+        def echo(value: Any, data: FormData) -> str | None:
+            return f.echo(value, view(data)) if callable(f.echo) else None
+
+        return Field(
+            self.key(n, f.name),
+            self._label(f.label, n),
+            (lambda data: f.prompt_text(view(data))) if callable(f.prompt) else f.prompt,
+            parse=parse if f.parse else None,
+            choices=choices if (f.choices or offers_done) else None,
+            optional=f.optional,
+            when=applies,
+            show=show,
+            echo=echo if callable(f.echo) else f.echo,
+            # a name of the item's own fields means this item's; any other, the form's
+            depends_on=tuple(self.key(n, d) if d in self._names() else d for d in f.depends_on),
+            accepts_attachment=f.accepts_attachment,
+            hidden=hidden,
+        )
+
+    def _more_field(self, n: int) -> Field:
+        prompt = self.more_prompt
+        assert prompt is not None
+        return Field(
+            self.key(n, "more"),
+            self._label(self.more_label, n),
+            prompt,
+            parse=lambda _text, _data: ParseError(
+                TEXT["bad_more"].format(more=self.add_label, done=self.done_label)
+            ),
+            choices=lambda _data: [Choice(self.add_label, True), Choice(self.done_label, False)],
+            when=lambda data: self._item_open(data, n),
+            show=lambda value, _data: self.add_label if value else self.done_label,
+            hidden=lambda _value: True,  # it only steers the form
+        )
+
+
 # -- a common shape -----------------------------------------------------------------------
-
-REASON_MAX_CHARS = 2000
-
-
-def reason_field(label: str, prompt: str, example: str) -> Field:
-    """A required free-text reason (a return, a refusal, an extension), kept on the record."""
-
-    def parse(text: str, _data: FormData) -> Any:
-        return clean_text(text, max_len=REASON_MAX_CHARS, field_name_th=label, example_th=example)
-
-    return Field("reason", label, prompt, parse=parse)
 
 
 def reason_form(

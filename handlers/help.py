@@ -1,13 +1,18 @@
-"""ช่วยเหลือ: what the speaker can do here, with buttons for the everyday actions."""
+"""ช่วยเหลือ: what the speaker can do here, with buttons for the everyday actions.
+
+Generated from the command table (``handlers.commands``): what the speaker's roles allow
+first, then what anyone may, each with its Thai word, its slash command and one line.
+"""
 
 from __future__ import annotations
 
-from handlers import buttons
+from handlers import buttons, commands
+from handlers.commands import CATALOG, HELP, RUN, Command
 from handlers.context import Turn
-from handlers.messages import Button, Choices, Outgoing, Text
-from handlers.router import HELP, action, command, split_command
+from handlers.messages import Choices, Outgoing, Text
+from handlers.router import action, command, run, split_command
 from models.enums import Role
-from models.permissions import Action, may
+from models.permissions import may
 
 TEXT = {
     "title": "📋 planbot — แผนการดำเนินงาน{org}",
@@ -16,53 +21,40 @@ TEXT = {
         "เริ่มใช้งาน: ส่งรหัสเชิญที่ได้รับจากเจ้าหน้าที่ เช่น เข้าร่วม AB2CD3EF"
     ),
     "commands": "พิมพ์คำสั่ง หรือกดปุ่มด้านล่าง:",
-    "always": [
-        ("โครงการของฉัน", "/mine", "ดูและแก้ไขโครงการที่เสนอ"),
-        ("สถานะ", "/status", "ความคืบหน้าและกำหนดเวลาของรอบปัจจุบัน"),
-        ("แผนที่ประกาศใช้", "/plan", "แผนการดำเนินงานทุกฉบับที่ประกาศใช้แล้ว"),
-        ("ประวัติ", "/history", "ลำดับเหตุการณ์ของแผน"),
-        ("ยกเลิก", "/cancel", "ยกเลิกสิ่งที่ทำค้างไว้"),
-    ],
-    "by_action": [
-        (Action.SUBMIT_PROJECT, "เสนอโครงการ", "/submit", "เสนอโครงการเข้าแผนการดำเนินงาน"),
-        (Action.OPEN_ROUND, "เปิดรอบ", "/budget", "บันทึกการประกาศงบประมาณ เปิดรับโครงการ"),
-        (Action.SCREEN_PROJECT, "ตรวจโครงการ", "/screen", "รับเข้าแผนหรือส่งกลับแก้ไข"),
-        (Action.MAKE_DRAFT, "จัดทำร่าง", "/draft", "จัดทำร่างแผนการดำเนินงาน"),
-        (Action.PROPOSE_DRAFT, "เสนอร่าง", "/propose", "เสนอร่างต่อคณะกรรมการพัฒนาฯ"),
-        (Action.VIEW_TALLY, "ผลการพิจารณา", "/tally", "ผลความเห็นของคณะกรรมการพัฒนาฯ"),
-        (Action.APPROVE_PLAN, "อนุมัติแผน", "/approve", "อนุมัติและประกาศใช้แผน"),
-        (Action.EXTEND_DEADLINE, "ขยายเวลา", "/extend", "ขยายเวลาการจัดทำแผน"),
-        (Action.AMEND_PLAN, "แก้ไขแผน", "/amend", "แก้ไขแผนที่ประกาศใช้แล้ว"),
-        (Action.RECORD_POSTING, "บันทึกการปิดประกาศ", "/posted", "วันและสถานที่ปิดประกาศ"),
-        (Action.RECORD_POSTING, "บันทึกการปลดประกาศ", "/removed", "เมื่อครบ 30 วัน"),
-        (Action.INVITE, "เชิญ", "/invite", "สร้างรหัสเชิญสมาชิกใหม่"),
-    ],
+    "entry": "• {word} ({slash}) — {help}",
 }
-BUTTON_COMMANDS = ("เสนอโครงการ", "ตรวจโครงการ", "อนุมัติแผน", "โครงการของฉัน", "สถานะ")
 
 
-@command("/help", "ช่วยเหลือ", "help", "เมนู", keeps_form=True)
+def allowed(roles: set[Role]) -> list[Command]:
+    """The commands help lists for someone with ``roles``: theirs first, then everyone's."""
+    listed = [c for c in CATALOG if c.in_help]
+    return [c for c in listed if c.needs is not None and may(c.needs, roles)] + [
+        c for c in listed if c.needs is None
+    ]
+
+
+@command(HELP)
 async def show_help(turn: Turn, _args: str) -> list[Outgoing]:
     if turn.person is None:
         return [Text(TEXT["join"])]
     roles: set[Role] = {m.role for m, _org in await turn.memberships()}
     orgs = await turn.orgs()
     org_names = " — " + " · ".join(o.short_name for o in orgs) if orgs else ""
+    entries = allowed(roles)
     lines = [TEXT["title"].format(org=org_names), TEXT["commands"]]
-    entries = [(w, c, d) for a, w, c, d in TEXT["by_action"] if may(a, roles)] + TEXT["always"]
-    lines += [f"• {word} ({cmd}) — {desc}" for word, cmd, desc in entries]
-    shown = [w for w, _c, _d in entries if w in BUTTON_COMMANDS]
-    row = tuple(Button(word, buttons.action_button("cmd", 0, word)) for word in shown)
+    lines += [TEXT["entry"].format(word=c.word, slash=c.slash, help=c.help) for c in entries]
+    row = tuple(commands.button(c) for c in entries if c.buttoned)
     return [Choices("\n".join(lines), row)]
 
 
-HELP.append(show_help)
-
-
-@action("cmd")
+@action(RUN)
 async def run_command(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
-    """A menu button that runs a command, exactly as if its word had been typed."""
-    found, args = split_command(press.arg or "")
+    """A button that runs a command, exactly as if its word had been typed.
+
+    It carries the command's ASCII name; buttons sent before that carried the Thai word,
+    and still work.
+    """
+    found = commands.BY_NAME.get(press.arg or "")
     if found is None:
-        return await show_help(turn, "")
-    return await found.handler(turn, args)
+        found, _args = split_command(press.arg or "")
+    return await run(turn, found or HELP)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlmodel import col, select
 
+from handlers import commands
 from handlers.buttons import ActionPress, action_button
 from handlers.context import Turn
 from handlers.messages import Button, Choices, Outgoing, Text
@@ -74,7 +75,7 @@ PROJECT: str = Project.__tablename__  # type: ignore[assignment]
 DRAFT: str = DraftVersion.__tablename__  # type: ignore[assignment]
 
 
-@command("/history", "ประวัติ", keeps_form=True)
+@command(commands.HISTORY)
 async def history_command(turn: Turn, _args: str) -> list[Outgoing]:
     orgs = await turn.require(Action.VIEW_HISTORY)
     if len(orgs) == 1:

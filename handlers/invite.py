@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import forms
+from handlers import commands, fields, forms
 from handlers.context import Refused, Turn
 from handlers.forms import Choice, Field, Form, FormData
 from handlers.messages import Outgoing, Text
@@ -13,7 +13,7 @@ from handlers.router import command
 from models.enums import Role
 from models.invites import DEFAULT_VALIDITY, create_invite
 from models.permissions import INVITABLE_BY, Action
-from models.thaitext import ParseError, clean_text, format_thai_date
+from models.thaitext import ParseError, format_thai_date
 
 TEXT = {
     "title": "การสร้างรหัสเชิญ",
@@ -40,7 +40,7 @@ TEXT = {
 COMMITTEES = {Role.SUPPORT_COMMITTEE, Role.DEVELOPMENT_COMMITTEE, Role.MONITORING_COMMITTEE}
 
 
-@command("/invite", "เชิญ", "สร้างรหัสเชิญ")
+@command(commands.INVITE)
 async def invite_command(turn: Turn, _args: str) -> list[Outgoing]:
     orgs = await turn.require(Action.INVITE)
     ctx = org_context(orgs)
@@ -65,10 +65,7 @@ def _parse_role(text: str, data: FormData) -> Any:
     return ParseError(TEXT["role_unknown"])
 
 
-def _parse_unit(text: str, _data: FormData) -> Any:
-    return clean_text(
-        text, max_len=300, field_name_th=TEXT["unit_label"], example_th=TEXT["unit_example"]
-    )
+_parse_unit = fields.free_text(TEXT["unit_label"], TEXT["unit_example"])
 
 
 async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
@@ -77,7 +74,7 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
     allowed = {r for own in await turn.roles_in(org_id) for r in INVITABLE_BY.get(own, ())}
     if role not in allowed:  # roles may have changed since the form began
         await turn.audit(f"denied:{Action.INVITE}", org_id=org_id, after={"role": role.value})
-        raise Refused([Text(TEXT["role_unknown"])])
+        raise Refused([Text(TEXT["role_unknown"])], retry=True)
     invite = await create_invite(
         turn.session,
         turn.clock,

@@ -7,9 +7,8 @@ the bot asks for the person's name and position; later codes only add the member
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from handlers import forms
+from handlers import commands, fields, forms
 from handlers.context import Turn
 from handlers.forms import Choice, Field, Form, FormData
 from handlers.help import show_help
@@ -25,7 +24,6 @@ from models.invites import (
     redeem,
 )
 from models.org import Invite, Organization, Person
-from models.thaitext import clean_text
 
 TEXT = {
     "welcome": (
@@ -54,7 +52,7 @@ TEXT = {
 _BARE_CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
-@command("/start", "เข้าร่วม", "join")
+@command(commands.START)
 async def join_command(turn: Turn, args: str) -> list[Outgoing]:
     if args:
         return await join_with_code(turn, args)
@@ -139,16 +137,10 @@ async def _confirm_profile(turn: Turn, data: FormData) -> list[Outgoing]:
     return await _join(turn, found, org, person, unit=data.values["position"])
 
 
-def _parse_name(text: str, _data: FormData) -> Any:
-    return clean_text(
-        text, max_len=300, field_name_th=TEXT["name_label"], example_th=TEXT["name_example"]
-    )
+_parse_name = fields.free_text(TEXT["name_label"], TEXT["name_example"])
 
 
-def _parse_position(text: str, _data: FormData) -> Any:
-    return clean_text(
-        text, max_len=300, field_name_th=TEXT["position_label"], example_th=TEXT["position_example"]
-    )
+_parse_position = fields.free_text(TEXT["position_label"], TEXT["position_example"])
 
 
 def _display_name_choice(data: FormData) -> list[Choice]:

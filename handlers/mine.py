@@ -13,22 +13,14 @@ import re
 import sqlalchemy as sa
 from sqlmodel import select
 
-from handlers import buttons, forms
-from handlers.context import Turn
+from handlers import buttons, commands, forms
+from handlers.context import Turn, refusal
 from handlers.messages import Button, Choices, Outgoing, Text
-from handlers.projects_text import project_line, project_number, shorten, thai_date
+from handlers.phrases import PHRASES
+from handlers.projects import ProjectRow, own_editable, submitter_role, submitting_role
+from handlers.projects_text import project_line, shorten, thai_date
 from handlers.router import action, command, fallback
-from handlers.submit import (
-    CMD_SUBMIT,
-    EDIT_FORM,
-    EDITABLE,
-    acting_role,
-    editable_problem,
-    form_context,
-    load_project,
-    lost_role,
-    values_of,
-)
+from handlers.submit import EDIT_FORM, form_context, values_of
 from models.enums import EditionState, ProjectStatus
 from models.org import Organization
 from models.permissions import Action
@@ -37,9 +29,7 @@ from models.rounds import edition_label_th
 from models.thaitext import normalize_digits
 
 TEXT = {
-    "join": "ยังไม่ได้เข้าร่วมองค์กรใด — กรุณาส่งรหัสเชิญที่ได้รับจากเจ้าหน้าที่ เช่น เข้าร่วม AB2CD3EF",
     "none": "📋 ยังไม่มีโครงการที่ท่านเสนอ — พิมพ์ เสนอโครงการ เพื่อเริ่ม",
-    "submit": "เสนอโครงการ",
     "title": "📋 โครงการของฉัน — {n} รายการ",
     "page": " (หน้า {page}/{pages})",
     "group": "{org} · ปีงบประมาณ พ.ศ. {fy} {edition} · {state}",
@@ -54,7 +44,6 @@ TEXT = {
         " เสร็จแล้วกด ยืนยันแก้ไข (กด ยกเลิก ถ้าไม่แก้ โครงการจะคงเดิม)"
     ),
     "returned_reason": "คณะกรรมการสนับสนุนฯ ส่งกลับให้แก้ไข: {reason}",
-    "form_dropped": "(ยกเลิก{title}ที่ค้างไว้แล้ว)",
     "no_strategies": "ยังไม่มียุทธศาสตร์ของ {org} ในระบบ จึงแก้ไขโครงการไม่ได้ — กรุณาแจ้งเจ้าหน้าที่",
     "confirm_withdraw": "ถอนโครงการเลขที่ {number} “{title}” ออกจากการเสนอใช่หรือไม่",
     "yes": "ยืนยันถอน",
@@ -67,10 +56,8 @@ TEXT = {
 PAGE_SIZE = 5  # 2 buttons a project + paging stays within LINE's 13 quick-reply buttons
 _TYPED = re.compile(r"(แก้ไข|ถอน)\s*#?\s*([0-9]{1,4})")
 
-Row = tuple[Project, Edition, OperationalPlan, Organization]
 
-
-@command("/mine", "โครงการของฉัน", keeps_form=True)
+@command(commands.MINE)
 async def mine_command(turn: Turn, args: str) -> list[Outgoing]:
     page = int(args) if args.strip().isdigit() else 1
     return await _page(turn, page)
@@ -81,7 +68,7 @@ async def mine_page(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
     return await _page(turn, press.object_id)
 
 
-async def _my_projects(turn: Turn) -> list[Row]:
+async def _my_projects(turn: Turn) -> list[ProjectRow]:
     assert turn.person is not None
     rows = await turn.session.exec(
         select(Project, Edition, OperationalPlan, Organization)
@@ -96,11 +83,7 @@ async def _my_projects(turn: Turn) -> list[Row]:
             Project.seq,
         )
     )
-    return [(p, e, plan, o) for p, e, plan, o in rows.all()]
-
-
-def _editable(project: Project, edition: Edition) -> bool:
-    return project.status in EDITABLE and edition.state is EditionState.COLLECTING
+    return [ProjectRow(*row) for row in rows.all()]
 
 
 def _group_line(edition: Edition, plan: OperationalPlan, org: Organization) -> str:
@@ -113,12 +96,12 @@ def _group_line(edition: Edition, plan: OperationalPlan, org: Organization) -> s
 async def _page(turn: Turn, page: int) -> list[Outgoing]:
     """One page of my projects, grouped by org and round, with the buttons that still work."""
     if turn.person is None or not await turn.orgs():
-        return [Text(TEXT["join"])]
+        return [Text(PHRASES["not_joined"])]
     rows = await _my_projects(turn)
     if not rows:
         row: tuple[Button, ...] = ()
         if forms.current_form(turn) is None and await turn.orgs_allowed(Action.SUBMIT_PROJECT):
-            row = (Button(TEXT["submit"], buttons.action_button("cmd", 0, CMD_SUBMIT)),)
+            row = (commands.button(commands.SUBMIT),)
         return [Choices(TEXT["none"], row) if row else Text(TEXT["none"])]
     pages = (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE
     page = min(max(page, 1), pages)
@@ -129,12 +112,13 @@ async def _page(turn: Turn, page: int) -> list[Outgoing]:
     lines = [title]
     group: int | None = None
     row_buttons: list[Button] = []
-    for project, edition, plan, org in shown:
+    for found in shown:
+        project, edition = found.project, found.edition
         if group != edition.id:
             group = edition.id
-            lines += ["", _group_line(edition, plan, org)]
+            lines += ["", _group_line(edition, found.plan, found.org)]
         lines.append(project_line(project))
-        if _editable(project, edition):
+        if found.editable:
             assert project.id is not None
             row_buttons += [
                 Button(
@@ -162,28 +146,17 @@ async def _page(turn: Turn, page: int) -> list[Outgoing]:
 @action("edit")
 async def edit_project(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
     """Start the submission form at its summary with the project's values (ctx: its id)."""
-    found = await load_project(turn, press.object_id)
-    problem = await editable_problem(turn, found)
-    if problem:
-        return problem
-    assert found is not None
-    project, edition, plan, org = found
-    assert org.id is not None and project.id is not None
-    if await acting_role(turn, org.id) is None:
-        return await lost_role(turn, org.id, org.short_name)
-    ctx = await form_context(turn, [(org, [(edition, plan)])], project_id=project.id)
+    found = await own_editable(turn, press.object_id)
+    project, org = found.project, found.org
+    await submitting_role(turn, org)
+    ctx = await form_context(turn, [(org, [(found.edition, found.plan)])], project_id=project.id)
     if not ctx["orgs"]:
-        return [Text(TEXT["no_strategies"].format(org=org.short_name))]
-    intro: list[Outgoing] = []
-    current = forms.current_form(turn)
-    if current is not None:
-        intro.append(Text(TEXT["form_dropped"].format(title=current.title)))
-    number = project_number(plan.fiscal_year, project.seq)
-    intro.append(Text(TEXT["editing"].format(number=number)))
+        raise refusal(TEXT["no_strategies"].format(org=org.short_name))
+    intro: list[Outgoing] = [Text(TEXT["editing"].format(number=found.number))]
     if project.status is ProjectStatus.RETURNED and project.status_reason:
         intro.append(Text(TEXT["returned_reason"].format(reason=project.status_reason)))
-    started = await forms.start(turn, EDIT_FORM, ctx, values_of(project, org.id), at_summary=True)
-    return intro + started
+    values = values_of(project, found.org_id)
+    return await forms.start(turn, EDIT_FORM, ctx, values, at_summary=True, intro=intro)
 
 
 # -- ถอน ---------------------------------------------------------------------------------
@@ -192,14 +165,9 @@ async def edit_project(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]
 @action("withdraw")
 async def withdraw_project(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
     """Ask first (ยืนยันถอน / ไม่ถอน); the answer is another stateless button on the same id."""
-    found = await load_project(turn, press.object_id, lock=press.arg == "yes")
-    problem = await editable_problem(turn, found)
-    if problem:
-        return problem
-    assert found is not None
-    project, _edition, plan, org = found
-    assert project.id is not None and org.id is not None
-    number = project_number(plan.fiscal_year, project.seq)
+    found = await own_editable(turn, press.object_id, lock=press.arg == "yes")
+    project, number = found.project, found.number
+    assert project.id is not None
     if press.arg == "no":
         return [Text(TEXT["kept"].format(number=number))]
     if press.arg != "yes":
@@ -214,9 +182,9 @@ async def withdraw_project(turn: Turn, press: buttons.ActionPress) -> list[Outgo
     project.updated_at = turn.clock.now()
     await turn.audit(
         "project.withdraw",
-        org_id=org.id,
+        org_id=found.org_id,
         obj=project,
-        role=await acting_role(turn, org.id),
+        role=await submitter_role(turn, found.org_id),
         before=before,
         after={"status": project.status.value},
     )
@@ -233,7 +201,7 @@ async def typed_button(turn: Turn, text: str) -> list[Outgoing] | None:
         return None
     verb, seq = match.group(1), int(match.group(2))
     candidates = [
-        p for p, e, _plan, _o in await _my_projects(turn) if p.seq == seq and _editable(p, e)
+        row.project for row in await _my_projects(turn) if row.project.seq == seq and row.editable
     ]
     if not candidates:
         return [Text(TEXT["typed_unknown"].format(seq=seq))]

@@ -16,32 +16,27 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import partial
 from typing import Any
 
 from sqlmodel import col
 
-from handlers import forms
-from handlers.buttons import ActionPress
-from handlers.context import Turn
-from handlers.executive import (
-    POST_ACTION,
+from handlers import commands, fields, forms
+from handlers.buttons import ActionPress, action_button
+from handlers.context import Turn, refusal
+from handlers.fields import (
     chosen,
+    chosen_id,
     date_field,
     date_reason,
     day_of,
     edition_field,
     editions_ctx,
-    editions_for,
-    open_chosen,
-    open_edition,
-    plan_of,
-    start_form,
 )
-from handlers.forms import Choice, Field, Form, FormData
-from handlers.messages import Outgoing, Text
+from handlers.forms import Choice, Field, Form, FormData, Group, ItemData
+from handlers.messages import Button, Choices, Outgoing, Text
 from handlers.projects_text import days_left, thai_date
 from handlers.router import action, command
+from handlers.scope import edition_at, editions_for, plan_of
 from models.deadlines import POSTING_DAYS, POSTING_MINIMUM_DAYS, earliest_removal
 from models.editions import (
     DateProblem,
@@ -57,10 +52,17 @@ from models.editions import (
 from models.enums import EditionState, Role
 from models.permissions import Action
 from models.plan import Edition
-from models.thaitext import ParseError, clean_text
+from models.thaitext import ParseError
 from models.workflow import Step
 
 TEXT = {
+    # the officer's notice once an edition is in force
+    "notice": (
+        "📋 {org} · {plan}\n"
+        "✅ ประกาศใช้แล้ว — ต้องปิดประกาศภายใน {deadline} ({days} วันนับแต่วันประกาศ)\n"
+        "เมื่อปิดประกาศแล้ว กรุณากดปุ่มด้านล่างเพื่อบันทึก"
+    ),
+    "record_posting": "บันทึกการปิดประกาศ",
     # /posted
     "post_title": "การบันทึกการปิดประกาศ",
     "post_header": "📋 บันทึกการปิดประกาศ{plan}",
@@ -121,16 +123,29 @@ TEXT = {
     ),
 }
 PLACE_KINDS = tuple(TEXT["places"])  # board, web, other
-DONE = "done"
 MAX_PLACES = 4
+POST_ACTION = "posted"  # the button that records the posting of an edition
 POSTING_COLUMNS = ("posted_on", "posted_places", "posting_photo", "earliest_removal")
 _URL = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+# -- the notice that asks for the posting ------------------------------------------------------
+
+
+def posting_notice(row: EditionRow, deadline: date, extra: str = "") -> Choices:
+    """The officer's notice once an edition is in force (announced or amended): post it by the
+    deadline, with the button that records it."""
+    text = TEXT["notice"].format(
+        org=row.org.short_name, plan=plan_of(row), deadline=thai_date(deadline), days=POSTING_DAYS
+    )
+    button = Button(TEXT["record_posting"], action_button(POST_ACTION, row.edition_id))
+    return Choices(text + (f"\n{extra}" if extra else ""), (button,))
 
 
 # -- /posted ---------------------------------------------------------------------------------
 
 
-@command("/posted", "บันทึกการปิดประกาศ")
+@command(commands.POSTED)
 async def posted_command(turn: Turn, _args: str) -> list[Outgoing]:
     rows = await editions_for(
         turn, Action.RECORD_POSTING, [EditionState.IN_FORCE], col(Edition.posted_on).is_(None)
@@ -143,12 +158,10 @@ async def posted_command(turn: Turn, _args: str) -> list[Outgoing]:
 @action(POST_ACTION)
 async def posted_action(turn: Turn, press: ActionPress) -> list[Outgoing]:
     """The button on the "ประกาศใช้แล้ว" notice: record the posting of that edition."""
-    found = await open_edition(turn, press.object_id, Step.POST)
-    if isinstance(found, list):
-        return found
+    found = await edition_at(turn, press.object_id, Step.POST)
     if found.edition.posted_on is not None:
-        return [Text(_already_posted(found))]
-    return await start_form(turn, POST_FORM, *editions_ctx([found]))
+        raise refusal(_already_posted(found))
+    return await forms.start(turn, POST_FORM, *editions_ctx([found]))
 
 
 def _already_posted(row: EditionRow) -> str:
@@ -195,92 +208,74 @@ def _show_posted(value: Any, data: FormData) -> str:
     return text
 
 
-# -- places: one question per place, until เสร็จแล้ว --------------------------------------------
+# -- places: a repeating group, one place at a time until เสร็จแล้ว --------------------------
 
 
-def _place_applies(n: int, data: FormData) -> bool:
-    return n == 1 or data.values.get(f"place{n - 1}") in PLACE_KINDS
+def _kind(data: ItemData) -> Any:
+    return data.item.get("kind")
 
 
-def _place_choices(n: int, data: FormData) -> list[Choice]:
-    """Each kind (the board only once: there is one office board), then เสร็จแล้ว after one."""
-    taken = {data.values.get(f"place{i}") for i in range(1, n)}
+def _kind_choices(data: ItemData) -> list[Choice]:
+    """Each kind (the board only once: there is one office board); the group adds เสร็จแล้ว."""
+    taken = {item.get("kind") for item in data.earlier}
     kinds = [k for k in PLACE_KINDS if not (k == "board" and k in taken)]
-    found = [Choice(TEXT["places"][k], k) for k in kinds]
-    return found + ([Choice(TEXT["done"], DONE)] if n > 1 else [])
+    return [Choice(TEXT["places"][k], k) for k in kinds]
 
 
-def _parse_place(_text: str, _data: FormData) -> Any:
-    return ParseError(TEXT["place_bad"])
+def _detail_prompt(data: ItemData) -> str:
+    return TEXT["web_prompt"] if _kind(data) == "web" else TEXT["other_prompt"]
 
 
-def _detail_applies(n: int, data: FormData) -> bool:
-    return _place_applies(n, data) and data.values.get(f"place{n}") in ("web", "other")
+_parse_place_name = fields.free_text(TEXT["place_label"], TEXT["other_example"])
 
 
-def _detail_prompt(n: int, data: FormData) -> str:
-    return TEXT["web_prompt"] if data.values.get(f"place{n}") == "web" else TEXT["other_prompt"]
-
-
-def _parse_detail(n: int, text: str, data: FormData) -> Any:
-    if data.values.get(f"place{n}") != "web":
-        return clean_text(
-            text,
-            max_len=300,
-            field_name_th=TEXT["place_label"],
-            example_th=TEXT["other_example"],
-        )
+def _parse_detail(text: str, data: ItemData) -> Any:
+    if _kind(data) != "web":
+        return _parse_place_name(text, data)
     url = text.strip()
     if not _URL.fullmatch(url) or len(url) > 300:
         return ParseError(TEXT["web_bad"])
     return url if re.match(r"https?://", url, re.IGNORECASE) else f"https://{url}"
 
 
-def _show_detail(n: int, value: Any, data: FormData) -> str:
-    web = data.values.get(f"place{n}") == "web"
-    return TEXT["web_show"].format(url=value) if web else str(value)
+def _show_detail(value: Any, data: ItemData) -> str:
+    return TEXT["web_show"].format(url=value) if _kind(data) == "web" else str(value)
 
 
-def _place_fields() -> tuple[Field, ...]:
-    """The places as a chain of questions (the form engine asks each once): a place, its
-    address or name when it needs one, then the next place or เสร็จแล้ว."""
-    fields: list[Field] = []
-    for n in range(1, MAX_PLACES + 1):
-        label = TEXT["place_label"] if n == 1 else TEXT["place_label_n"].format(n=n)
-        fields += [
-            Field(
-                f"place{n}",
-                label,
-                TEXT["place_prompt"] if n == 1 else TEXT["place_prompt_more"],
-                parse=_parse_place,
-                choices=partial(_place_choices, n),
-                when=partial(_place_applies, n),
-                show=lambda value, _data: TEXT["places"].get(value, TEXT["done"]),
-                hidden=lambda value: value != "board",  # the address row says it, or done
-            ),
-            Field(
-                f"place{n}_detail",
-                label,
-                partial(_detail_prompt, n),
-                parse=partial(_parse_detail, n),
-                when=partial(_detail_applies, n),
-                show=partial(_show_detail, n),
-                depends_on=(f"place{n}",),
-            ),
-        ]
-    return tuple(fields)
+PLACES = Group(
+    "place",
+    fields=(
+        Field(
+            "kind",
+            TEXT["place_label"],
+            lambda data: TEXT["place_prompt"] if data.n == 1 else TEXT["place_prompt_more"],
+            parse=lambda _text, _data: ParseError(TEXT["place_bad"]),
+            choices=_kind_choices,
+            show=lambda value, _data: TEXT["places"][value],
+            hidden=lambda value: value != "board",  # the address row says it
+        ),
+        Field(
+            "detail",
+            TEXT["place_label"],
+            _detail_prompt,
+            parse=_parse_detail,
+            when=lambda data: _kind(data) in ("web", "other"),
+            show=_show_detail,
+            depends_on=("kind",),
+        ),
+    ),
+    max_items=MAX_PLACES,
+    done_label=TEXT["done"],
+    item_label=TEXT["place_label_n"],
+)
 
 
-def posted_places(values: dict[str, Any]) -> list[dict[str, Any]]:
+def posted_places(data: FormData) -> list[dict[str, Any]]:
     """The answers as Edition.posted_places: [{"kind": "web", "text": "https://…"}, …]."""
-    places: list[dict[str, Any]] = []
-    for n in range(1, MAX_PLACES + 1):
-        kind = values.get(f"place{n}")
-        if kind not in PLACE_KINDS:
-            break
-        text = values.get(f"place{n}_detail") or TEXT["places"][kind]
-        places.append({"kind": kind, "text": text})
-    return places
+    return [
+        {"kind": item["kind"], "text": item.get("detail") or TEXT["places"][item["kind"]]}
+        for item in PLACES.items(data)
+    ]
 
 
 def _places_text(places: list[dict[str, Any]]) -> str:
@@ -293,19 +288,17 @@ def _places_text(places: list[dict[str, Any]]) -> str:
 
 
 async def _confirm_post(turn: Turn, data: FormData) -> list[Outgoing]:
-    found = await open_chosen(turn, data, Step.POST)
-    if isinstance(found, list):
-        return found
+    found = await edition_at(turn, chosen_id(data), Step.POST, lock="update")
     edition, org = found.edition, found.org
     if edition.posted_on is not None:
-        return [Text(_already_posted(found))]
+        raise refusal(_already_posted(found))
     day = day_of(data.values["posted_on"])
     problem = posting_problem(
         day, announced_on=edition.announced_on or day, today=turn.clock.today()
     )
     if problem is not None:
-        return [Text(date_reason(problem, day))]
-    places = posted_places(data.values)
+        raise refusal(date_reason(problem, day))
+    places = posted_places(data)
     before = snapshot(edition, *POSTING_COLUMNS)
     earliest = record_posting(edition, day, places, data.values.get("photo"), turn.clock.now())
     late = posted_late(edition)
@@ -351,7 +344,7 @@ POST_FORM = forms.register(
                 _posting_check,
                 show=_show_posted,
             ),
-            *_place_fields(),
+            *PLACES.expand(),
             Field(
                 "photo",
                 TEXT["photo_label"],
@@ -380,7 +373,7 @@ def removable_from(edition: Edition) -> date:
     return edition.earliest_removal or earliest_removal(edition.posted_on)
 
 
-@command("/removed", "บันทึกการปลดประกาศ")
+@command(commands.REMOVED)
 async def removed_command(turn: Turn, _args: str) -> list[Outgoing]:
     """Only editions whose 30 days are over are offered; the others say when they will be."""
     rows = await editions_for(
@@ -434,19 +427,17 @@ def _removed_prompt(data: FormData) -> str:
 
 
 async def _confirm_remove(turn: Turn, data: FormData) -> list[Outgoing]:
-    found = await open_chosen(turn, data, Step.REMOVE)
-    if isinstance(found, list):
-        return found
+    found = await edition_at(turn, chosen_id(data), Step.REMOVE, lock="update")
     edition, org = found.edition, found.org
     if edition.removed_on is not None:
         removed = thai_date(edition.removed_on)
-        return [Text(TEXT["already_removed"].format(plan=plan_of(found), removed=removed))]
+        raise refusal(TEXT["already_removed"].format(plan=plan_of(found), removed=removed))
     if edition.posted_on is None:
-        return [Text(TEXT["not_posted"].format(plan=plan_of(found)))]
+        raise refusal(TEXT["not_posted"].format(plan=plan_of(found)))
     day = day_of(data.values["removed_on"])
     problem = removal_problem(day, earliest=removable_from(edition), today=turn.clock.today())
     if problem is not None:
-        return [Text(date_reason(problem, day))]
+        raise refusal(date_reason(problem, day))
     before = snapshot(edition, "removed_on")
     record_removal(edition, day, turn.clock.now())
     await turn.audit(

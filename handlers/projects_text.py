@@ -37,6 +37,7 @@ TEXT = {
     "card_equipment": "ครุภัณฑ์",
     "equipment_yes": "ใช่ (แบบ ผด.02/1)",
     "card_by": "เสนอโดย",
+    "option": "{number} {name}",
 }
 MONTHS_SHORT = (
     "ม.ค.",
@@ -58,6 +59,11 @@ LINE_TITLE_CHARS = 60  # a list line stays one line on a phone; the card has the
 def project_number(fiscal_year: int, seq: int) -> str:
     """เลขที่ as officials quote it: the fiscal year and the running number, "2569-012"."""
     return TEXT["number"].format(fy=fiscal_year, seq=seq)
+
+
+def option_label(number: int, name: str) -> str:
+    """ "1 การพัฒนาด้านโครงสร้างพื้นฐาน": a strategy or plan area as forms and cards show it."""
+    return TEXT["option"].format(number=number, name=name)
 
 
 def thai_date(d: date) -> str:

@@ -5,7 +5,7 @@ The story: /propose sends the newest draft to every member of the development co
 ขอแก้ไข. A member's vote may change until the review closes; ขอแก้ไข asks for the comment,
 ไม่เห็นชอบ may have one. After each vote the org's rule (``models.review``) decides whether
 the review closes by itself: approved → the edition waits for the executive, who is sent
-the tally and the buttons อนุมัติและประกาศใช้ / ส่งกลับแก้ไข (part B's actions); otherwise
+the tally and the buttons อนุมัติและประกาศใช้ / ส่งกลับแก้ไข (handlers.executive); otherwise
 it goes back to collecting, and the plan officer and support committee get the comments.
 /tally shows the live count, who has not voted and the quorum.
 
@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import select
 
-from handlers import buttons, forms
-from handlers.context import Turn
+from handlers import buttons, commands, fields, forms
+from handlers.context import Refused, Turn, refusal
 from handlers.draft import (
     MAKE,
     PROPOSE,
@@ -33,46 +32,32 @@ from handlers.draft import (
 )
 from handlers.forms import Field, Form, FormData
 from handlers.messages import Button, Card, Choices, Outgoing, Text
+from handlers.phrases import PHRASES
 from handlers.projects_text import thai_date
 from handlers.router import action, command, fallback
-from handlers.screen import (
-    CMD_DRAFT,
-    CMD_SCREEN,
-    Round,
-    acting_as,
-    cmd_button,
-    find_round,
-    load_round,
-    round_flow,
-    round_for,
-    start_form,
-)
+from handlers.scope import check_step, edition_for, find_round, load, round_flow, where
 from models.drafts import same_projects
+from models.editions import EditionRow
 from models.enums import DraftState, Role, VoteDecision
 from models.org import Membership, Person
 from models.permissions import Action
 from models.plan import DraftVersion, Edition, OperationalPlan, Vote
 from models.review import Rule, Tally, outcome, quorum_size, tally_of
-from models.thaitext import clean_text
 from models.workflow import Step, edition_step, next_state
 
 TEXT = {
     # proposing
     "nothing": "ยังไม่มีร่างที่พร้อมเสนอ — {where}\nพิมพ์ จัดทำร่าง เพื่อจัดทำร่างจากโครงการที่รับเข้าแผน",
-    "make_draft": "จัดทำร่าง",
     "remake": "จัดทำร่างใหม่",
     "stale": ("⛔ โครงการที่รับเข้าแผนเปลี่ยนไปหลังจัดทำร่างที่ {n} — กรุณาจัดทำร่างใหม่ก่อนเสนอ ไม่มีข้อมูลใดถูกบันทึก"),
     "no_members": "⛔ ยังไม่มีคณะกรรมการพัฒนาฯ ของ {org} ในระบบ — กรุณาเชิญกรรมการก่อนเสนอร่าง",
-    "wrong_state": "⛔ {where}\n{reason}",
     "proposed": (
         "✅ เสนอร่างที่ {n} ต่อคณะกรรมการพัฒนาฯ แล้ว — ส่งคำขอความเห็นถึงกรรมการ {members} คน\n"
         "การพิจารณาจะปิดเองเมื่อผลแน่นอนแล้ว (องค์ประชุม: ลงความเห็นมากกว่าร้อยละ {pct}"
         " คือ {need} คนขึ้นไป)"
     ),
     "ask": "ขอความเห็นของท่านในฐานะกรรมการพัฒนาท้องถิ่น (เปลี่ยนได้จนปิดการพิจารณา)",
-    "tally": "ผลการพิจารณา",
     # a draft that is not what the button thought
-    "expired": "รายการนี้หมดอายุแล้ว",
     "superseded": "รายการนี้หมดอายุแล้ว — ร่างที่ {n} ถูกแทนที่ด้วยร่างที่ {newest} แล้ว",
     "closed": "รายการนี้หมดอายุแล้ว — ร่างที่ {n} ปิดการพิจารณาแล้ว (ผล: {result})",
     "in_review": "ร่างที่ {n} เสนอแล้ว — คณะกรรมการพัฒนาฯ กำลังพิจารณา",
@@ -124,7 +109,6 @@ TEXT = {
     "chair": " (ประธาน)",
     "no_review": "📊 {org}: ยังไม่มีร่างที่เสนอคณะกรรมการพัฒนาฯ",
 }
-CMD_TALLY = "ผลการพิจารณา"
 VOTE = "vote"
 
 
@@ -136,7 +120,7 @@ class Review:
     """A draft under (or after) review: the committee as it is now, and its votes."""
 
     draft: DraftVersion
-    rnd: Round
+    rnd: EditionRow
     members: list[tuple[Person, Membership]]
     votes: list[tuple[Vote, Person]]
 
@@ -154,7 +138,7 @@ class Review:
         )
 
 
-async def load_review(turn: Turn, draft: DraftVersion, rnd: Round) -> Review:
+async def load_review(turn: Turn, draft: DraftVersion, rnd: EditionRow) -> Review:
     members = await turn.session.exec(
         select(Person, Membership)
         .join(Membership, Membership.person_id == Person.id)
@@ -192,7 +176,7 @@ def vote_buttons(draft: DraftVersion) -> tuple[Button, ...]:
     )
 
 
-def vote_request(draft: DraftVersion, rnd: Round) -> Card:
+def vote_request(draft: DraftVersion, rnd: EditionRow) -> Card:
     """What a member receives: the summary card, and the vote buttons (UX principle 7)."""
     return draft_card(draft, rnd, footer=TEXT["ask"], buttons=vote_buttons(draft))
 
@@ -222,11 +206,9 @@ async def _draft_problem(turn: Turn, draft: DraftVersion, wanted: DraftState) ->
 # -- /propose ---------------------------------------------------------------------------------
 
 
-@command("/propose", "เสนอร่าง")
+@command(commands.PROPOSE)
 async def propose_command(turn: Turn, _args: str) -> list[Outgoing]:
     found = await find_round(turn, Action.PROPOSE_DRAFT, Step.PROPOSE, "propose")
-    if isinstance(found, list):
-        return found
     return await propose_round(turn, found.edition_id)
 
 
@@ -239,15 +221,9 @@ async def propose_round(turn: Turn, edition_id: int) -> list[Outgoing]:
     if prepared:
         assert prepared[-1].id is not None
         return await propose(turn, prepared[-1].id)
-    rnd = await round_for(turn, edition_id, Action.PROPOSE_DRAFT)
-    if isinstance(rnd, list):
-        return rnd
-    return [
-        Choices(
-            TEXT["nothing"].format(where=rnd.where),
-            (cmd_button(TEXT["make_draft"], CMD_DRAFT),),
-        )
-    ]
+    rnd = await edition_for(turn, edition_id, Action.PROPOSE_DRAFT)
+    nothing = TEXT["nothing"].format(where=where(rnd))
+    return [Choices(nothing, (commands.button(commands.DRAFT),))]
 
 
 @action(PROPOSE)
@@ -259,24 +235,20 @@ async def propose(turn: Turn, draft_id: int) -> list[Outgoing]:
     """Send the draft to the committee: checked against the round as it is now."""
     found = await turn.session.get(DraftVersion, draft_id)
     if found is None:
-        return [Text(TEXT["expired"])]
-    rnd = await round_for(turn, found.edition_id, Action.PROPOSE_DRAFT, lock="update")
-    if isinstance(rnd, list):
-        return rnd
+        raise refusal(PHRASES["expired"])
+    rnd = await edition_for(turn, found.edition_id, Action.PROPOSE_DRAFT, lock="update")
     draft = await _locked_draft(turn, draft_id, lock=True)
     assert draft is not None and draft.id is not None
     problem = await _draft_problem(turn, draft, DraftState.PREPARED)
     if problem:
-        return [Text(problem)]
-    reason = edition_step(Step.PROPOSE, rnd.edition.state, await turn.roles_in(rnd.org_id))
-    if reason:
-        return [Text(TEXT["wrong_state"].format(where=rnd.where, reason=reason))]
+        raise refusal(problem)
+    check_step(rnd, Step.PROPOSE)
     if not same_projects(draft.snapshot, await current_snapshot(turn.session, rnd)):
         remake = Button(TEXT["remake"], buttons.action_button(MAKE, rnd.edition_id))
-        return [Choices(TEXT["stale"].format(n=draft.number), (remake,))]
+        raise Refused([Choices(TEXT["stale"].format(n=draft.number), (remake,))])
     review = await load_review(turn, draft, rnd)
     if not review.members:
-        return [Text(TEXT["no_members"].format(org=rnd.org.short_name))]
+        raise refusal(TEXT["no_members"].format(org=rnd.org.short_name))
     before = {"draft": draft.state.value, "edition": rnd.edition.state.value}
     draft.state = DraftState.IN_REVIEW
     rnd.edition.state = next_state(Step.PROPOSE, rnd.edition.state)
@@ -285,7 +257,7 @@ async def propose(turn: Turn, draft_id: int) -> list[Outgoing]:
         "draft.propose",
         org_id=rnd.org_id,
         obj=draft,
-        role=await acting_as(turn, rnd.org_id, Action.PROPOSE_DRAFT),
+        role=await turn.acting_as(rnd.org_id, Action.PROPOSE_DRAFT),
         before=before,
         after={"draft": draft.state.value, "edition": rnd.edition.state.value},
     )
@@ -304,7 +276,7 @@ async def _proposed_reply(turn: Turn, review: Review, request: Card) -> list[Out
         pct=rule.quorum_percent,
         need=quorum_size(members, rule.quorum_percent),
     )
-    reply: list[Outgoing] = [Choices(text, (cmd_button(TEXT["tally"], CMD_TALLY),))]
+    reply: list[Outgoing] = [Choices(text, (commands.button(commands.TALLY),))]
     if Role.DEVELOPMENT_COMMITTEE in await turn.roles_in(review.rnd.org_id):
         reply.append(request)  # the proposer is a member too: the outbox skips their own chat
     return reply
@@ -319,35 +291,31 @@ async def vote_press(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
     try:
         decision = VoteDecision(press.arg or "")
     except ValueError:
-        return [Text(TEXT["expired"])]
+        raise refusal(PHRASES["expired"]) from None
     if decision is VoteDecision.APPROVE:
         return await cast_vote(turn, press.object_id, decision, None)
     ballot = await _ballot(turn, press.object_id, lock=False)
-    if isinstance(ballot, list):
-        return ballot
     ctx = {
         "draft": press.object_id,
         "decision": decision.value,
         "number": ballot.draft.number,
-        "where": ballot.rnd.where,
+        "where": where(ballot.rnd),
     }
     form = CHANGES_FORM if decision is VoteDecision.REQUEST_CHANGES else REJECT_FORM
-    return await start_form(turn, form, ctx)
+    return await forms.start(turn, form, ctx)
 
 
-async def _ballot(turn: Turn, draft_id: int, *, lock: bool) -> Review | list[Outgoing]:
+async def _ballot(turn: Turn, draft_id: int, *, lock: bool) -> Review:
     """The review a vote is for, if the speaker is a member and it is still open."""
     draft = await _locked_draft(turn, draft_id, lock=lock)
     if draft is None:
-        return [Text(TEXT["expired"])]
-    rnd = await round_for(turn, draft.edition_id, Action.VOTE)
-    if isinstance(rnd, list):
-        return rnd
+        raise refusal(PHRASES["expired"])
+    rnd = await edition_for(turn, draft.edition_id, Action.VOTE)
     problem = await _draft_problem(turn, draft, DraftState.IN_REVIEW)
     if problem is None:
         problem = edition_step(Step.VOTE, rnd.edition.state, await turn.roles_in(rnd.org_id))
     if problem:
-        return [Text(problem + TEXT["nothing_recorded"])]
+        raise refusal(problem + TEXT["nothing_recorded"])
     return await load_review(turn, draft, rnd)
 
 
@@ -356,8 +324,6 @@ async def cast_vote(
 ) -> list[Outgoing]:
     """Record (or change) the speaker's vote, then close the review if the rule says so."""
     ballot = await _ballot(turn, draft_id, lock=True)
-    if isinstance(ballot, list):
-        return ballot
     changed = await _upsert_vote(turn, ballot, decision, comment)
     review = await load_review(turn, ballot.draft, ballot.rnd)
     tally = review.tally
@@ -410,13 +376,7 @@ async def _confirm_comment(turn: Turn, data: FormData) -> list[Outgoing]:
     return await cast_vote(turn, int(data.ctx["draft"]), decision, data.values.get("comment"))
 
 
-def _parse_comment(text: str, _data: FormData) -> Any:
-    return clean_text(
-        text,
-        max_len=2000,
-        field_name_th=TEXT["comment_label"],
-        example_th=TEXT["comment_example"],
-    )
+_parse_comment = fields.free_text(TEXT["comment_label"], TEXT["comment_example"], 2000)
 
 
 def _comment_header(data: FormData) -> str:
@@ -522,7 +482,7 @@ def _closed_text(review: Review, result: VoteDecision | None) -> str:
     return TEXT["closed_now"].format(
         n=review.draft.number,
         result=TEXT["result"][result],
-        where=review.rnd.where,
+        where=where(review.rnd),
         counts=counts_text(review.tally),
         next=next_step,
     )
@@ -539,12 +499,9 @@ async def _tell_everyone(
         await turn.notify_roles(
             org_id, [Role.EXECUTIVE], [_executive_card(review)], key + ":executive"
         )
-        row = (cmd_button(TEXT["tally"], CMD_TALLY),)
+        row = (commands.button(commands.TALLY),)
     else:
-        row = (
-            cmd_button(TEXT["make_draft"], CMD_DRAFT),
-            cmd_button(CMD_SCREEN, CMD_SCREEN),
-        )
+        row = (commands.button(commands.DRAFT), commands.button(commands.SCREEN))
     text = "\n".join([closed, *_comment_lines(review)])
     await turn.notify_roles(
         org_id,
@@ -555,7 +512,7 @@ async def _tell_everyone(
 
 
 def _executive_card(review: Review) -> Card:
-    """The approved draft for the executive: part B's อนุมัติและประกาศใช้ / ส่งกลับแก้ไข."""
+    """The approved draft for the executive, with อนุมัติและประกาศใช้ / ส่งกลับแก้ไข."""
     edition_id = review.rnd.edition_id
     row = (
         Button(TEXT["approve"], buttons.action_button("approve", edition_id)),
@@ -579,7 +536,7 @@ def _comment_lines(review: Review) -> list[str]:
 # -- /tally -----------------------------------------------------------------------------------
 
 
-@command("/tally", CMD_TALLY, keeps_form=True)
+@command(commands.TALLY)
 async def tally_command(turn: Turn, _args: str) -> list[Outgoing]:
     """The open review of each org the speaker follows (else the last one closed)."""
     messages: list[Outgoing] = []
@@ -610,15 +567,13 @@ async def _latest_review(turn: Turn, org_id: int) -> Review | None:
     draft = rows.first()
     if draft is None:
         return None
-    rnd = await load_round(turn, draft.edition_id)
-    assert rnd is not None
-    return await load_review(turn, draft, rnd)
+    return await load_review(turn, draft, await load(turn, draft.edition_id))
 
 
 def tally_text(review: Review, tz: tzinfo) -> str:
     """Counts, quorum, who has not voted, and the comments, for /tally."""
     draft, tally, rule = review.draft, review.tally, review.rule
-    lines = [TEXT["tally_title"].format(n=draft.number, where=review.rnd.where)]
+    lines = [TEXT["tally_title"].format(n=draft.number, where=where(review.rnd))]
     if draft.state is DraftState.CLOSED and draft.closed_at is not None:
         closed_on = draft.closed_at.astimezone(tz).date()
         lines.append(

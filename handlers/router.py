@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from handlers import buttons, forms
-from handlers.context import Refused, Turn
+from handlers.commands import CANCEL, CATALOG, HELP, Command
+from handlers.context import Halt, Turn
 from handlers.messages import Outgoing, Text
+from handlers.phrases import PHRASES
 from models.thaitext import normalize_digits
 
 CommandHandler = Callable[[Turn, str], Awaitable[list[Outgoing]]]
@@ -20,31 +21,30 @@ ActionHandler = Callable[[Turn, buttons.ActionPress], Awaitable[list[Outgoing]]]
 Fallback = Callable[[Turn, str], Awaitable[list[Outgoing] | None]]
 
 TEXT = {
-    "expired": "รายการนี้หมดอายุแล้ว",
     "nothing_to_cancel": "ไม่มีรายการที่ค้างอยู่ — พิมพ์ ช่วยเหลือ เพื่อดูคำสั่ง",
     "not_text": "ขออภัย ยังอ่านสติกเกอร์ รูปภาพ หรือไฟล์ในขั้นนี้ไม่ได้ — พิมพ์ ช่วยเหลือ เพื่อดูคำสั่ง",
-    "form_dropped": "(ยกเลิก{title}ที่ค้างไว้แล้ว)",
 }
 
-
-@dataclass(frozen=True)
-class Command:
-    handler: CommandHandler
-    keeps_form: bool  # a peek (help, status) answers and then asks the form's question again
-
-
-COMMANDS: dict[str, Command] = {}
+HANDLERS: dict[str, CommandHandler] = {}  # by command name (handlers.commands)
 ACTIONS: dict[str, ActionHandler] = {}
 FALLBACKS: list[Fallback] = []
-HELP: list[CommandHandler] = []  # the help command, registered by handlers.help
 
 
-def command(*words: str, keeps_form: bool = False) -> Callable[[CommandHandler], CommandHandler]:
-    """Register a handler for ``/commands`` and the Thai words people type for them."""
+def _key(word: str) -> str:
+    return re.sub(r"\s+", "", normalize_digits(word)).casefold()
+
+
+# "/submit", "เสนอโครงการ" … → the command, however it is spaced, cased or digited
+WORDS: dict[str, Command] = {_key(word): cmd for cmd in CATALOG for word in (cmd.slash, *cmd.words)}
+
+
+def command(cmd: Command) -> Callable[[CommandHandler], CommandHandler]:
+    """Attach the handler of a command declared in ``handlers.commands``."""
 
     def register(handler: CommandHandler) -> CommandHandler:
-        for word in words:
-            COMMANDS[_key(word)] = Command(handler, keeps_form)
+        if cmd.name in HANDLERS:
+            raise ValueError(f"command {cmd.name} has two handlers")
+        HANDLERS[cmd.name] = handler
         return handler
 
     return register
@@ -63,27 +63,28 @@ def fallback(handler: Fallback) -> Fallback:
     return handler
 
 
-def _key(word: str) -> str:
-    return re.sub(r"\s+", "", normalize_digits(word)).casefold()
-
-
 def split_command(text: str) -> tuple[Command | None, str]:
     """Find a command at the start of ``text``: ``/start CODE``, ``เข้าร่วม CODE``, ``สถานะ``."""
     stripped = text.strip()
     first, _, rest = stripped.partition(" ")
     first = first.split("@", 1)[0] if first.startswith("/") else first  # /start@planbot
-    found = COMMANDS.get(_key(first))
+    found = WORDS.get(_key(first))
     if found is not None:
         return found, rest.strip()
-    found = COMMANDS.get(_key(stripped))  # multi-word commands typed with spaces
+    found = WORDS.get(_key(stripped))  # multi-word commands typed with spaces
     return (found, "") if found is not None else (None, "")
+
+
+async def run(turn: Turn, cmd: Command, args: str = "") -> list[Outgoing]:
+    """Run a command's handler, as if its word had been typed."""
+    return await HANDLERS[cmd.name](turn, args)
 
 
 async def dispatch(turn: Turn) -> list[Outgoing]:
     try:
         return await _dispatch(turn)
-    except Refused as refusal:
-        return forms.reask(turn, refusal.messages) if forms.current_form(turn) else refusal.messages
+    except Halt as halt:
+        return forms.reask(turn, halt.messages) if forms.current_form(turn) else halt.messages
 
 
 async def _dispatch(turn: Turn) -> list[Outgoing]:
@@ -99,21 +100,19 @@ async def _dispatch(turn: Turn) -> list[Outgoing]:
         if cmd is not None and forms.is_answer(turn, text):
             cmd = None  # the label of a button on screen, not the command of the same word
         if cmd is not None and cmd.keeps_form:
-            return forms.reask(turn, await cmd.handler(turn, args))
+            return forms.reask(turn, await run(turn, cmd, args))
         if cmd is not None and forms.NAV_WORDS.get(text.casefold()) is None:
-            dropped = Text(TEXT["form_dropped"].format(title=in_form.title))
+            dropped = Text(PHRASES["form_dropped"].format(title=in_form.title))
             turn.state.clear()
-            return [dropped, *await cmd.handler(turn, args)]
+            return [dropped, *await run(turn, cmd, args)]
         return await forms.handle_text(turn, text)
     if cmd is not None:
-        return await cmd.handler(turn, args)
-    if forms.NAV_WORDS.get(text.casefold()) == "cancel":
-        return [Text(TEXT["nothing_to_cancel"])]
+        return await run(turn, cmd, args)
     for handler in FALLBACKS:
         answer = await handler(turn, text)
         if answer is not None:
             return answer
-    return await HELP[0](turn, "")
+    return await run(turn, HELP)
 
 
 async def _press(turn: Turn, data: str) -> list[Outgoing]:
@@ -121,11 +120,17 @@ async def _press(turn: Turn, data: str) -> list[Outgoing]:
     if isinstance(press, buttons.FormPress):
         if forms.current_form(turn) and press.ask == turn.state.data.get("ask"):
             return await forms.handle_press(turn, press)
-        return forms.reask(turn, [Text(TEXT["expired"])])
+        return forms.reask(turn, [Text(PHRASES["expired"])])
     if isinstance(press, buttons.ActionPress) and press.action in ACTIONS:
         before = turn.state.data if forms.current_form(turn) else None
         answer = await ACTIONS[press.action](turn, press)
         if before is not None and turn.state.data is before and forms.current_form(turn):
             return forms.reask(turn, answer)  # a peek from inside a form: ask its question again
         return answer  # no form, or the action started one (its question is in the answer)
-    return forms.reask(turn, [Text(TEXT["expired"])])
+    return forms.reask(turn, [Text(PHRASES["expired"])])
+
+
+@command(CANCEL)
+async def nothing_to_cancel(_turn: Turn, _args: str) -> list[Outgoing]:
+    """ยกเลิก outside a form (inside one, the form itself cancels)."""
+    return [Text(TEXT["nothing_to_cancel"])]

@@ -9,9 +9,6 @@ that fixes it (/mine's แก้ไข); a fixed project comes back here as ร�
 Buttons are stateless: each carries the project's id and the status it was shown in, and
 every press checks again — the speaker's role, the round still collecting, the project
 still as shown — so an old button or a second committee member's tap changes nothing.
-
-Also here, because screening is the first of them: finding the round a committee command
-is about (:func:`find_round`), shared with drafting and review.
 """
 
 from __future__ import annotations
@@ -19,39 +16,38 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlmodel import func, select
 
-from handlers import buttons, forms
-from handlers.context import Turn
+from handlers import buttons, commands, fields, forms, project_form
+from handlers.context import Turn, refusal
 from handlers.forms import Choice, Field, Form, FormData
 from handlers.messages import Button, Choices, Outgoing, Text
-from handlers.projects_text import days_left, project_card, project_number, shorten, thai_date
+from handlers.phrases import PHRASES
+from handlers.project_form import form_context
+from handlers.projects import load_project
+from handlers.projects_text import (
+    days_left,
+    option_label,
+    project_card,
+    project_number,
+    shorten,
+    thai_date,
+)
 from handlers.router import action, command, fallback
-from handlers.submit import SUBMIT_FORM, form_context, load_project
-from models.enums import EditionKind, EditionState, ProjectStatus, Role
-from models.org import ChannelAccount, Organization, Person
-from models.permissions import Action, may, needed_roles_th
+from handlers.scope import edition_at, edition_for, find_round, round_flow, where
+from models.editions import EditionRow
+from models.enums import EditionState, ProjectStatus, Role
+from models.org import ChannelAccount, Person
+from models.permissions import Action, may
 from models.plan import Edition, OperationalPlan, PlanArea, Project, Strategy
 from models.records import AuditEvent
-from models.rounds import edition_label_th, latest_rounds, round_counts
+from models.rounds import round_counts
 from models.thaitext import ParseError, normalize_digits
 from models.workflow import Step, edition_step, project_step
 
 TEXT = {
-    # finding the round
-    "no_round": (
-        "📋 {orgs}: ยังไม่มีรอบการจัดทำแผน — รอบจะเปิดเมื่อ{roles}บันทึกการประกาศใช้"
-        "ข้อบัญญัติงบประมาณ ด้วยคำสั่ง เปิดรอบ"
-    ),
-    "pick_round": "ต้องการดำเนินการกับแผนการดำเนินงานฉบับใด",
-    "round": "ปีงบประมาณ พ.ศ. {fy} ({edition}) — {org}",
-    "wrong_state": "⛔ {where}\n{reason}",
-    "refused": "⛔ รายการนี้สำหรับ{roles} ของ {org} เท่านั้น — ไม่มีข้อมูลใดถูกบันทึก",
-    "expired": "รายการนี้หมดอายุแล้ว",
-    "expired_because": "รายการนี้หมดอายุแล้ว — {reason}",
-    "form_dropped": "(ยกเลิก{title}ที่ค้างไว้แล้ว)",
     # the list
     "header": "📋 ตรวจโครงการ — แผนการดำเนินงาน {where}",
     "deadline": "รับข้อเสนอถึง {deadline} ({left})",
@@ -64,12 +60,10 @@ TEXT = {
     "none_waiting": "✅ ไม่มีโครงการรอตรวจ",
     "none_accepted": "ยังไม่มีโครงการที่รับเข้าแผน",
     "card": "📄 เลขที่ {number} · {status}",
-    "option": "{number} {name}",
     "next": "ถัดไป",
     "previous": "ก่อนหน้า",
     "show_accepted": "ดูที่รับเข้าแผนแล้ว",
     "show_waiting": "ดูที่รอตรวจ",
-    "make_draft": "จัดทำร่าง",
     "more": "ตรวจโครงการต่อ",
     "pages_hint": "หน้า {page}/{pages}",
     # buttons on a card, by their action
@@ -99,7 +93,6 @@ TEXT = {
         "📌 โครงการเลขที่ {number} “{title}” — คณะกรรมการสนับสนุนฯ จัดให้อยู่ในยุทธศาสตร์ {strategy} · {area}"
     ),
     "fix": "แก้ไข #{seq}",
-    "mine": "โครงการของฉัน",
     # the forms
     "return_title": "ส่งกลับแก้ไข",
     "return_header": "↩️ ส่งกลับแก้ไข โครงการเลขที่ {number} “{title}”",
@@ -128,13 +121,10 @@ TEXT = {
     "typed_unknown": "ไม่พบโครงการ #{seq} ที่{verb}ได้ — พิมพ์ ตรวจโครงการ เพื่อดูรายการ",
     "typed_many": "มีโครงการ #{seq} มากกว่าหนึ่งรายการ — กรุณากดปุ่มจากรายการ ตรวจโครงการ",
 }
-CMD_SCREEN = "ตรวจโครงการ"
-CMD_DRAFT = "จัดทำร่าง"
 PAGE_SIZE = 3  # a header, three cards and the paging row: LINE's five messages a reply
 OTHER_CHOICES = 8  # projects offered as buttons for ซ้ำกับโครงการอื่น; any number may be typed
-ACTIVE = (EditionState.COLLECTING, EditionState.IN_REVIEW, EditionState.AWAITING_EXECUTIVE)
-# The buttons a project's card has, by the status the list is of (action names: part B's
-# executive has "approve" and "return", so screening's are prefixed).
+# The buttons a project's card has, by the status the list is of (action names: the executive
+# has "approve" and "return", so screening's are prefixed).
 ACCEPT, RETURN, RECLASSIFY, DUPLICATE = "p_accept", "p_return", "p_reclassify", "p_duplicate"
 CARD_ACTIONS: dict[ProjectStatus, tuple[str, ...]] = {
     ProjectStatus.SUBMITTED: (ACCEPT, RETURN, RECLASSIFY, DUPLICATE),
@@ -143,168 +133,12 @@ CARD_ACTIONS: dict[ProjectStatus, tuple[str, ...]] = {
 VIEWS = {"s": ProjectStatus.SUBMITTED, "a": ProjectStatus.ACCEPTED}
 
 
-# -- the round a committee command is about (shared with handlers.draft and handlers.review) --
-
-
-@dataclass(frozen=True)
-class Round:
-    """An edition with its plan and org: what the committee commands act on."""
-
-    edition: Edition
-    plan: OperationalPlan
-    org: Organization
-
-    @property
-    def edition_id(self) -> int:
-        assert self.edition.id is not None
-        return self.edition.id
-
-    @property
-    def org_id(self) -> int:
-        assert self.org.id is not None
-        return self.org.id
-
-    @property
-    def where(self) -> str:
-        """ "ปีงบประมาณ พ.ศ. 2569 (ฉบับแรก) — อบต.หนองแวง": where a message is about."""
-        return TEXT["round"].format(
-            fy=self.plan.fiscal_year,
-            edition=edition_label_th(self.edition),
-            org=self.org.short_name,
-        )
-
-    @property
-    def plan_suffix(self) -> str:
-        """ "" or "เพิ่มเติม ครั้งที่ 1": read after แผนการดำเนินงาน."""
-        return "" if self.edition.kind is EditionKind.ORIGINAL else edition_label_th(self.edition)
-
-
-RoundFlow = Callable[[Turn, int], Awaitable[list[Outgoing]]]
-ROUND_FLOWS: dict[str, RoundFlow] = {}  # "screen", "draft" …: what a round-picking button runs
-
-
-def round_flow(name: str) -> Callable[[RoundFlow], RoundFlow]:
-    """Register what to do with a round once picked (the button carries the edition's id)."""
-
-    def register(flow: RoundFlow) -> RoundFlow:
-        ROUND_FLOWS[name] = flow
-        return flow
-
-    return register
-
-
-@action("pick_round")
-async def picked_round(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
-    flow = ROUND_FLOWS.get(press.arg or "")
-    return [Text(TEXT["expired"])] if flow is None else await flow(turn, press.object_id)
-
-
-async def find_round(turn: Turn, act: Action, step: Step, flow: str) -> Round | list[Outgoing]:
-    """The one round of the speaker's orgs where ``step`` may happen now; buttons to pick
-    when several may; otherwise why not, for the round the speaker most likely means."""
-    candidates: list[tuple[Round, str | None]] = []
-    for org in await turn.require(act):
-        assert org.id is not None
-        roles = await turn.roles_in(org.id)
-        for edition, plan in await latest_rounds(turn.session, org.id):
-            rnd = Round(edition, plan, org)
-            candidates.append((rnd, edition_step(step, edition.state, roles)))
-    if not candidates:
-        names = " · ".join(o.short_name for o in await turn.orgs_allowed(act))
-        return [Text(TEXT["no_round"].format(orgs=names, roles=needed_roles_th(Action.OPEN_ROUND)))]
-    ready = [rnd for rnd, reason in candidates if reason is None]
-    if len(ready) == 1:
-        return ready[0]
-    if ready:
-        row = tuple(
-            Button(rnd.where, buttons.action_button("pick_round", rnd.edition_id, flow))
-            for rnd in ready
-        )
-        return [Choices(TEXT["pick_round"], row)]
-    active = [(r, why) for r, why in candidates if r.edition.state in ACTIVE] or candidates
-    rnd, reason = active[-1]
-    return [Text(TEXT["wrong_state"].format(where=rnd.where, reason=reason))]
-
-
-async def load_round(
-    turn: Turn, edition_id: int, *, lock: Literal["update", "share"] | None = None
-) -> Round | None:
-    """The round by its edition's id; ``lock`` holds the edition row until commit: "update"
-    for a change of the whole round (a draft, a proposal), "share" for one of its projects,
-    so screening and drafting one round queue behind each other instead of crossing."""
-    statement = (
-        select(Edition, OperationalPlan, Organization)
-        .join(OperationalPlan, OperationalPlan.id == Edition.plan_id)
-        .join(Organization, Organization.id == OperationalPlan.org_id)
-        .where(Edition.id == edition_id)
-    )
-    if lock is not None:
-        statement = statement.with_for_update(of=Edition, read=lock == "share").execution_options(
-            populate_existing=True
-        )
-    row = (await turn.session.exec(statement)).first()
-    return None if row is None else Round(row[0], row[1], row[2])
-
-
-async def refuse(turn: Turn, act: Action, org: Organization) -> list[Outgoing]:
-    """A button pressed by someone without the role in that org: say so, with an audit row."""
-    roles = sorted(r.value for r in await turn.roles_in(org.id))  # type: ignore[arg-type]
-    await turn.audit(f"denied:{act}", org_id=org.id, after={"roles": roles})
-    return [Text(TEXT["refused"].format(roles=needed_roles_th(act), org=org.short_name))]
-
-
-async def round_for(
-    turn: Turn,
-    edition_id: int,
-    act: Action,
-    *,
-    lock: Literal["update", "share"] | None = None,
-) -> Round | list[Outgoing]:
-    """The round a button names, if it exists and the speaker may ``act`` in its org."""
-    rnd = await load_round(turn, edition_id, lock=lock)
-    if rnd is None:
-        return [Text(TEXT["expired"])]
-    if not may(act, await turn.roles_in(rnd.org_id)):
-        return await refuse(turn, act, rnd.org)
-    return rnd
-
-
-async def start_form(
-    turn: Turn,
-    form: Form,
-    ctx: dict[str, Any],
-    values: dict[str, Any] | None = None,
-) -> list[Outgoing]:
-    """Start ``form`` from a button, saying so if it replaces a form in progress."""
-    current = forms.current_form(turn)
-    dropped = [Text(TEXT["form_dropped"].format(title=current.title))] if current else []
-    return dropped + await forms.start(turn, form, ctx, values)
-
-
-async def acting_as(turn: Turn, org_id: int, act: Action) -> Role | None:
-    """The role the speaker takes ``act`` as (for the audit row): the first that may."""
-    roles = await turn.roles_in(org_id)
-    return next((role for role in Role if role in roles and may(act, {role})), None)
-
-
-def option(number: int, name: str) -> str:
-    """ "1 การพัฒนาด้านโครงสร้างพื้นฐาน": a strategy or plan area as the forms show it."""
-    return TEXT["option"].format(number=number, name=name)
-
-
-def cmd_button(label: str, word: str) -> Button:
-    """A button that runs a typed command (help's "cmd" action)."""
-    return Button(label, buttons.action_button("cmd", 0, word))
-
-
 # -- /screen: the list ------------------------------------------------------------------------
 
 
-@command("/screen", CMD_SCREEN)
+@command(commands.SCREEN)
 async def screen_command(turn: Turn, _args: str) -> list[Outgoing]:
     found = await find_round(turn, Action.SCREEN_PROJECT, Step.SCREEN, "screen")
-    if isinstance(found, list):
-        return found
     return await _page(turn, found.edition_id, ProjectStatus.SUBMITTED, 1)
 
 
@@ -319,7 +153,7 @@ async def screen_page(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
     arg = press.arg or "s1"
     view = VIEWS.get(arg[:1])
     if view is None or not arg[1:].isdigit():
-        return [Text(TEXT["expired"])]
+        raise refusal(PHRASES["expired"])
     return await _page(turn, press.object_id, view, int(arg[1:]))
 
 
@@ -346,13 +180,13 @@ async def _listed(turn: Turn, edition_id: int, status: ProjectStatus) -> list[Li
     return [(p, s, a, who) for p, s, a, who in rows.all()]
 
 
-async def _header(turn: Turn, rnd: Round) -> str:
+async def _header(turn: Turn, rnd: EditionRow) -> str:
     """Where they are (UX principle 1): the plan, the deadline, and the counts so far."""
     counts = await round_counts(turn.session, rnd.edition_id)
     deadline = rnd.edition.effective_deadline
     return "\n".join(
         (
-            TEXT["header"].format(where=rnd.where),
+            TEXT["header"].format(where=where(rnd)),
             TEXT["deadline"].format(
                 deadline=thai_date(deadline), left=days_left(deadline, turn.clock.today())
             ),
@@ -365,12 +199,7 @@ async def _header(turn: Turn, rnd: Round) -> str:
 
 async def _page(turn: Turn, edition_id: int, status: ProjectStatus, page: int) -> list[Outgoing]:
     """One page of a round's projects in ``status``, a card each with its buttons."""
-    rnd = await round_for(turn, edition_id, Action.SCREEN_PROJECT)
-    if isinstance(rnd, list):
-        return rnd
-    reason = edition_step(Step.SCREEN, rnd.edition.state, await turn.roles_in(rnd.org_id))
-    if reason:
-        return [Text(TEXT["wrong_state"].format(where=rnd.where, reason=reason))]
+    rnd = await edition_at(turn, edition_id, Step.SCREEN)
     rows = await _listed(turn, edition_id, status)
     header = await _header(turn, rnd)
     other = ProjectStatus.ACCEPTED if status is ProjectStatus.SUBMITTED else ProjectStatus.SUBMITTED
@@ -404,17 +233,17 @@ def _nothing(status: ProjectStatus) -> str:
     return TEXT["none_waiting" if status is ProjectStatus.SUBMITTED else "none_accepted"]
 
 
-async def _when_empty(turn: Turn, rnd: Round, switch: Button) -> tuple[Button, ...]:
+async def _when_empty(turn: Turn, rnd: EditionRow, switch: Button) -> tuple[Button, ...]:
     """Nothing to list: the next step instead (the other list, or making the draft)."""
     counts = await round_counts(turn.session, rnd.edition_id)
     row = [switch] if counts.accepted or counts.submitted else []
     if counts.accepted and may(Action.MAKE_DRAFT, await turn.roles_in(rnd.org_id)):
-        row.append(cmd_button(TEXT["make_draft"], CMD_DRAFT))
+        row.append(commands.button(commands.DRAFT))
     return tuple(row)
 
 
 def _card(
-    rnd: Round, project: Project, strategy: Strategy, area: PlanArea, by: Person | None
+    rnd: EditionRow, project: Project, strategy: Strategy, area: PlanArea, by: Person | None
 ) -> Outgoing:
     assert project.id is not None
     number = project_number(rnd.plan.fiscal_year, project.seq)
@@ -429,8 +258,8 @@ def _card(
         TEXT["card"].format(number=number, status=project.status.label_th),
         project,
         fiscal_year=rnd.plan.fiscal_year,
-        strategy=option(strategy.number, strategy.name),
-        area=option(area.number, area.name),
+        strategy=option_label(strategy.number, strategy.name),
+        area=option_label(area.number, area.name),
         submitted_by=by.name if by else None,
         buttons=row,
     )
@@ -444,7 +273,7 @@ class Screened:
     """A project the speaker may act on now, with its round."""
 
     project: Project
-    rnd: Round
+    rnd: EditionRow
 
     @property
     def project_id(self) -> int:
@@ -463,7 +292,7 @@ async def screenable(
     to: ProjectStatus | None,
     *,
     lock: bool = True,
-) -> Screened | list[Outgoing]:
+) -> Screened:
     """The project if the speaker may move it to ``to`` (None: edit it in place) now.
 
     ``expected`` is the status the button was shown for: if it changed meanwhile (another
@@ -473,18 +302,14 @@ async def screenable(
     """
     found = await turn.session.get(Project, project_id)
     if found is None:
-        return [Text(TEXT["expired"])]
-    rnd = await round_for(
+        raise refusal(PHRASES["expired"])
+    rnd = await edition_for(
         turn, found.edition_id, Action.SCREEN_PROJECT, lock="share" if lock else None
     )
-    if isinstance(rnd, list):
-        return rnd
-    loaded = await load_project(turn, project_id, lock=lock)
-    assert loaded is not None
-    screened = Screened(loaded[0], rnd)
+    screened = Screened((await load_project(turn, project_id, lock=lock)).project, rnd)
     reason = _why_not(screened, expected, to, await turn.roles_in(rnd.org_id))
     if reason is not None:
-        return [Text(TEXT["expired_because"].format(reason=reason))]
+        raise refusal(PHRASES["expired_because"].format(reason=reason))
     return screened
 
 
@@ -513,8 +338,6 @@ def _why_not(
 @action(ACCEPT)
 async def accept_project(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
     checked = await screenable(turn, press.object_id, press.arg, ProjectStatus.ACCEPTED)
-    if isinstance(checked, list):
-        return checked
     project = checked.project
     before = _status_columns(project)
     project.status = ProjectStatus.ACCEPTED
@@ -572,7 +395,7 @@ async def _tell_submitter(turn: Turn, checked: Screened, text: str, *, fix: bool
         .select_from(AuditEvent)
         .where(AuditEvent.object_type == "project", AuditEvent.object_id == project.id)
     )
-    row = [Button(TEXT["mine"], buttons.action_button("cmd", 0, TEXT["mine"]))]
+    row = [commands.button(commands.MINE)]
     if fix:
         row.insert(0, Button(TEXT["fix"].format(seq=project.seq), _fix_button(checked)))
     key = f"project-screened:{project.id}:{project.status.value}:{steps.one()}"
@@ -599,7 +422,7 @@ async def _done(turn: Turn, checked: Screened, text: str, told: int) -> list[Out
         text += "\n" + TEXT["all_done"].format(n=counts.accepted)
         row = [_list_button(TEXT["show_accepted"], edition_id, ProjectStatus.ACCEPTED, 1)]
         if may(Action.MAKE_DRAFT, await turn.roles_in(checked.rnd.org_id)):
-            row.append(cmd_button(TEXT["make_draft"], CMD_DRAFT))
+            row.append(commands.button(commands.DRAFT))
     else:
         text += "\n" + TEXT["all_done_none"]
         row = []
@@ -624,9 +447,7 @@ def _screen_ctx(checked: Screened, **extra: Any) -> dict[str, Any]:
 async def return_project(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
     """Ask for the reason first; the form's confirm checks the project again."""
     checked = await screenable(turn, press.object_id, press.arg, ProjectStatus.RETURNED, lock=False)
-    if isinstance(checked, list):
-        return checked
-    return await start_form(turn, RETURN_FORM, _screen_ctx(checked))
+    return await forms.start(turn, RETURN_FORM, _screen_ctx(checked))
 
 
 async def _confirm_return(turn: Turn, data: FormData) -> list[Outgoing]:
@@ -639,8 +460,6 @@ async def _send_back(
     """Return the project to its submitter with ``reason`` (and the project it repeats)."""
     ctx = data.ctx
     checked = await screenable(turn, int(ctx["project"]), ctx["expected"], ProjectStatus.RETURNED)
-    if isinstance(checked, list):
-        return checked
     project = checked.project
     before = _status_columns(project)
     project.status = ProjectStatus.RETURNED
@@ -663,7 +482,7 @@ async def _send_back(
 RETURN_FORM = forms.reason_form(
     name="screen_return",
     title=TEXT["return_title"],
-    field=forms.reason_field(TEXT["reason_label"], TEXT["reason_prompt"], TEXT["reason_example"]),
+    field=fields.reason_field(TEXT["reason_label"], TEXT["reason_prompt"], TEXT["reason_example"]),
     header=lambda data: TEXT["return_header"].format(**data.ctx),
     summary_title=TEXT["return_summary"],
     confirm_label=TEXT["return_confirm"],
@@ -678,11 +497,9 @@ RETURN_FORM = forms.reason_form(
 async def duplicate_project(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
     """Ask which project it repeats: the round's likeliest as buttons, any number typed."""
     checked = await screenable(turn, press.object_id, press.arg, ProjectStatus.RETURNED, lock=False)
-    if isinstance(checked, list):
-        return checked
     others = await _others(turn, checked)
     ctx = _screen_ctx(checked, fy=checked.rnd.plan.fiscal_year, others=others)
-    return await start_form(turn, DUPLICATE_FORM, ctx)
+    return await forms.start(turn, DUPLICATE_FORM, ctx)
 
 
 async def _others(turn: Turn, checked: Screened) -> list[dict[str, Any]]:
@@ -756,7 +573,7 @@ def _show_other(value: Any, data: FormData) -> str:
 async def _confirm_duplicate(turn: Turn, data: FormData) -> list[Outgoing]:
     other = await turn.session.get(Project, int(data.values["other"]))
     if other is None or other.status is ProjectStatus.WITHDRAWN:
-        return [Text(TEXT["stale_choice"].format(what=TEXT["other_label"]))]
+        raise refusal(TEXT["stale_choice"].format(what=TEXT["other_label"]))
     number = _other_number(data, other.seq)
     reason = TEXT["duplicate_reason"].format(number=number)
     return await _send_back(turn, data, reason, duplicate_of=other.id)
@@ -791,8 +608,6 @@ DUPLICATE_FORM = forms.register(
 async def reclassify_project(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
     """The submission form's strategy and plan-area questions, started with the current ones."""
     checked = await screenable(turn, press.object_id, press.arg, None, lock=False)
-    if isinstance(checked, list):
-        return checked
     rnd, project = checked.rnd, checked.project
     ctx = await form_context(turn, [(rnd.org, [(rnd.edition, rnd.plan)])])
     strategy = await turn.session.get(Strategy, project.strategy_id)
@@ -800,30 +615,28 @@ async def reclassify_project(turn: Turn, press: buttons.ActionPress) -> list[Out
     assert strategy is not None and area is not None
     ctx["screen"] = _screen_ctx(
         checked,
-        strategy=option(strategy.number, strategy.name),
-        area=option(area.number, area.name),
+        strategy=option_label(strategy.number, strategy.name),
+        area=option_label(area.number, area.name),
     )
     values = {"org": rnd.org_id, "strategy": project.strategy_id, "area": project.plan_area_id}
-    return await start_form(turn, RECLASSIFY_FORM, ctx, values)
+    return await forms.start(turn, RECLASSIFY_FORM, ctx, values)
 
 
 async def _confirm_reclassify(turn: Turn, data: FormData) -> list[Outgoing]:
     ctx = data.ctx["screen"]
     checked = await screenable(turn, int(ctx["project"]), ctx["expected"], None)
-    if isinstance(checked, list):
-        return checked
     project = checked.project
     strategy = await turn.session.get(Strategy, int(data.values["strategy"]))
     area = await turn.session.get(PlanArea, int(data.values["area"]))
     if strategy is None or strategy.org_id != checked.rnd.org_id or area is None:
-        return [Text(TEXT["stale_choice"].format(what=TEXT["reclassify_title"]))]
+        raise refusal(TEXT["stale_choice"].format(what=TEXT["reclassify_title"]))
     before = {"strategy_id": project.strategy_id, "plan_area_id": project.plan_area_id}
     after = {"strategy_id": strategy.id, "plan_area_id": area.id}
     if before == after:
         return [Text(TEXT["unchanged"].format(number=checked.number))]
     project.strategy_id, project.plan_area_id = strategy.id, area.id  # type: ignore[assignment]
     await _record(turn, checked, "project.reclassify", before, after)
-    names = {"strategy": option(strategy.number, strategy.name), "area": area.name}
+    names = {"strategy": option_label(strategy.number, strategy.name), "area": area.name}
     notice = TEXT["notice_reclassified"].format(
         number=checked.number, title=shorten(project.title), **names
     )
@@ -837,7 +650,7 @@ RECLASSIFY_FORM = forms.register(
     Form(
         name="screen_reclassify",
         title=TEXT["reclassify_title"],
-        fields=(SUBMIT_FORM.field("strategy"), SUBMIT_FORM.field("area")),
+        fields=(project_form.strategy_field(), project_form.area_field()),
         header=lambda data: TEXT["reclassify_header"].format(**data.ctx["screen"]),
         summary_title=TEXT["reclassify_summary"],
         confirm_label=TEXT["reclassify_confirm"],

@@ -8,12 +8,12 @@ extension if the executive granted one, the project counts and the budget still 
 
 from __future__ import annotations
 
-from handlers import buttons, forms
+from handlers import commands, forms
 from handlers.context import Turn
 from handlers.messages import Button, Choices, Outgoing, Text
+from handlers.phrases import PHRASES
 from handlers.projects_text import baht, days_left, thai_date
 from handlers.router import command
-from handlers.submit import CMD_MINE, CMD_SUBMIT
 from models.deadlines import preparation_deadline
 from models.enums import EditionKind, EditionState, ProjectStatus, TriggerKind
 from models.org import Organization
@@ -22,7 +22,6 @@ from models.plan import Edition, OperationalPlan
 from models.rounds import edition_label_th, latest_rounds, round_counts
 
 TEXT = {
-    "join": "ยังไม่ได้เข้าร่วมองค์กรใด — กรุณาส่งรหัสเชิญที่ได้รับจากเจ้าหน้าที่ เช่น เข้าร่วม AB2CD3EF",
     "plan": "📋 แผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} — {org}",
     "no_round": (
         "📋 {org}: ยังไม่มีรอบการจัดทำแผน\n"
@@ -47,8 +46,6 @@ TEXT = {
     "posted": "ปิดประกาศ {date}",
     "earliest_removal": " · ปลดประกาศได้ตั้งแต่ {date}",
     "removed": "ปลดประกาศ {date}",
-    "submit": "เสนอโครงการ",
-    "mine": "โครงการของฉัน",
 }
 # Stages in which the preparation deadline still runs (afterwards it is history, not a count).
 PREPARING = frozenset(
@@ -56,11 +53,11 @@ PREPARING = frozenset(
 )
 
 
-@command("/status", "สถานะ", keeps_form=True)
+@command(commands.STATUS)
 async def status_command(turn: Turn, _args: str) -> list[Outgoing]:
     orgs = await turn.orgs() if turn.person is not None else []
     if not orgs:
-        return [Text(TEXT["join"])]
+        return [Text(PHRASES["not_joined"])]
     messages: list[Outgoing] = []
     collecting = False
     for org in orgs:
@@ -79,9 +76,9 @@ def _buttons(turn: Turn, may_submit: bool) -> tuple[Button, ...]:
     """The next step as buttons; none inside a form, whose own question follows the peek."""
     if forms.current_form(turn) is not None:
         return ()
-    row = [Button(TEXT["mine"], buttons.action_button("cmd", 0, CMD_MINE))]
+    row = [commands.button(commands.MINE)]
     if may_submit:
-        row.insert(0, Button(TEXT["submit"], buttons.action_button("cmd", 0, CMD_SUBMIT)))
+        row.insert(0, commands.button(commands.SUBMIT))
     return tuple(row)
 
 

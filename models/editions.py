@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -74,6 +74,21 @@ class EditionRow:
     def title(self) -> str:
         return edition_title_th(self.edition, self.plan.fiscal_year)
 
+    @property
+    def edition_id(self) -> int:
+        assert self.edition.id is not None
+        return self.edition.id
+
+    @property
+    def org_id(self) -> int:
+        assert self.org.id is not None
+        return self.org.id
+
+
+# How a read holds the edition's row until commit: "update" for a change of the whole
+# edition, "share" for a change inside it (one of its projects), None for a plain read.
+Lock = Literal["update", "share"] | None
+
 
 def _rows() -> Any:
     return (
@@ -84,13 +99,15 @@ def _rows() -> Any:
 
 
 async def load_edition(
-    session: AsyncSession, edition_id: int, *, lock: bool = False
+    session: AsyncSession, edition_id: int, *, lock: Lock = None
 ) -> EditionRow | None:
     """One edition; ``lock`` holds its row until commit, so a second tap waits and then sees
     the new state instead of acting twice."""
     statement = _rows().where(Edition.id == edition_id)
-    if lock:
-        statement = statement.with_for_update(of=Edition).execution_options(populate_existing=True)
+    if lock is not None:
+        statement = statement.with_for_update(of=Edition, read=lock == "share").execution_options(
+            populate_existing=True
+        )
     row = (await session.exec(statement)).first()
     return None if row is None else EditionRow(*row)
 

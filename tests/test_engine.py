@@ -58,7 +58,7 @@ async def test_a_failing_handler_answers_sorry_and_changes_nothing(
     async def boom(turn: object, args: str) -> list[object]:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setitem(router.COMMANDS, "/status", router.Command(boom, keeps_form=True))
+    monkeypatch.setitem(router.HANDLERS, "status", boom)
     with caplog.at_level(logging.ERROR):
         answer = await engine.handle(said("officer", "/status", event_id="ev-boom"))
     assert plain_text(answer).startswith("ขออภัย เกิดข้อผิดพลาด")
@@ -175,7 +175,7 @@ async def test_nested_changes_to_form_data_are_saved(
         turn.state.data["values"]["note"] = "แก้ในที่"
         return []
 
-    monkeypatch.setitem(router.COMMANDS, "/status", router.Command(scribble, keeps_form=True))
+    monkeypatch.setitem(router.HANDLERS, "status", scribble)
     await engine.handle(said("officer", "/status"))
     after = await state_of(demo, "officer")
     assert after is not None and after.version == before.version + 1

@@ -286,7 +286,7 @@ async def test_approving_twice_or_in_the_wrong_state_changes_nothing(
     # and only the executive may approve: the officer is refused, with an audit row
     on_screen(chat, "officer", approve_button(edition_id))
     out = await chat.press("officer", "อนุมัติ")
-    assert "⛔ รายการนี้สำหรับผู้บริหารท้องถิ่นเท่านั้น" in out
+    assert "⛔ รายการนี้สำหรับผู้บริหารท้องถิ่น ของ อบต.หนองแวง เท่านั้น" in out
     [denied] = await audit_rows(demo, "denied:plan.approve")
     assert denied.object_id == edition_id and denied.after == {"roles": ["admin", "plan_officer"]}
 

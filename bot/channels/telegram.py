@@ -30,33 +30,11 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot.channels.telegram_render import FileOut, TextOut, html_to_plain, render
 from bot.channels.telegram_updates import Press
 from bot.settings import Settings
-from handlers import router
-from handlers.forms import NAV_WORDS
+from handlers import commands
 from handlers.messages import Incoming, Outgoing
 from models.enums import Channel as ChannelName
 
 log = logging.getLogger(__name__)
-
-# The command menu (setMyCommands): shown when someone types "/" — Thai, like everything.
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "เริ่มใช้งาน หรือเข้าร่วมด้วยรหัสเชิญ"),
-    ("help", "ดูคำสั่งทั้งหมด"),
-    ("submit", "เสนอโครงการเข้าแผนการดำเนินงาน"),
-    ("mine", "ดูและแก้ไขโครงการที่เสนอ"),
-    ("status", "ความคืบหน้าและกำหนดเวลาของรอบปัจจุบัน"),
-    ("budget", "บันทึกการประกาศงบประมาณ เปิดรับโครงการ"),
-    ("screen", "ตรวจโครงการที่เสนอ (คณะกรรมการสนับสนุนฯ)"),
-    ("draft", "จัดทำร่างแผนการดำเนินงาน"),
-    ("propose", "เสนอร่างต่อคณะกรรมการพัฒนาฯ"),
-    ("tally", "ผลการพิจารณาร่างของคณะกรรมการพัฒนาฯ"),
-    ("approve", "อนุมัติและประกาศใช้แผนการดำเนินงาน"),
-    ("posted", "บันทึกการปิดประกาศ"),
-    ("removed", "บันทึกการปลดประกาศ"),
-    ("extend", "ขยายเวลา"),
-    ("invite", "สร้างรหัสเชิญสมาชิกใหม่"),
-    ("cancel", "ยกเลิกสิ่งที่ทำค้างไว้"),
-)
-GROUP_COMMANDS = frozenset({"help", "status", "tally"})  # what a committee's group needs
 
 PRIVATE_CHAT_RATE = 1.0  # messages a second, sustained, in one chat
 PRIVATE_CHAT_BURST = 3  # … after a burst of this many
@@ -179,11 +157,8 @@ def plain_bot(settings: Settings) -> Bot:
 
 
 def command_menu() -> list[tuple[str, str]]:
-    """The menu's commands that planbot actually answers (flows register themselves)."""
-    known = {word for word in router.COMMANDS if word.startswith("/")} | {
-        word for word in NAV_WORDS if word.startswith("/")
-    }
-    return [(name, text) for name, text in COMMANDS if f"/{name}" in known]
+    """The "/" menu (setMyCommands): generated from the one command table, in Thai."""
+    return commands.telegram_menu()
 
 
 class TelegramChannel:
@@ -268,6 +243,6 @@ class TelegramChannel:
             [BotCommand(name, text) for name, text in menu], scope=BotCommandScopeDefault()
         )
         await self.bot.set_my_commands(
-            [BotCommand(name, text) for name, text in menu if name in GROUP_COMMANDS],
+            [BotCommand(name, text) for name, text in commands.group_menu()],
             scope=BotCommandScopeAllGroupChats(),
         )

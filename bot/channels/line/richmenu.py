@@ -18,6 +18,7 @@ import fontpkg_sarabun
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.channels.line.client import LineApi
+from handlers.commands import RICH_MENU
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +82,14 @@ def _icon_help(d: ImageDraw.ImageDraw, x: int, y: int, s: int) -> None:
     d.text((x, y + 6), "?", font=font("Bold", int(s * 0.7)), fill=ink, anchor="mm")
 
 
-ENTRIES = (
-    Entry("เสนอโครงการ", _icon_submit),
-    Entry("โครงการของฉัน", _icon_mine),
-    Entry("สถานะ", _icon_status),
-    Entry("ช่วยเหลือ", _icon_help),
-)
+ICONS: dict[str, Draw] = {
+    "submit": _icon_submit,
+    "mine": _icon_mine,
+    "status": _icon_status,
+    "help": _icon_help,
+}
+# The menu's buttons come from the command table (handlers.commands.RICH_MENU).
+ENTRIES = tuple(Entry(command.word, ICONS[command.name]) for command in RICH_MENU)
 
 
 def font(weight: str, size: int) -> ImageFont.FreeTypeFont:

@@ -1,0 +1,89 @@
+"""แผนที่ประกาศใช้: the plan in force as every member reads it.
+
+Every edition in force of the org's newest plan — the original, each addition, each
+amendment — with its announcement and posting, and what all of it adds up to: the
+amendments applied and cancelled projects left out. A peek: a form in progress stays.
+"""
+
+from __future__ import annotations
+
+from handlers import commands
+from handlers.context import Turn
+from handlers.messages import Outgoing, Text
+from handlers.projects_text import baht, thai_date
+from handlers.router import command
+from models.editions import (
+    ChangeKind,
+    change_counts,
+    consolidated_projects,
+    edition_title_th,
+    in_force_editions,
+)
+from models.enums import EditionKind, EditionState
+from models.org import Organization
+from models.permissions import Action
+from models.plan import Edition, OperationalPlan, Project
+from models.rounds import latest_rounds
+
+TEXT = {
+    "title": "📋 แผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} ที่ประกาศใช้ — {org}",
+    "none": "📋 {org}: ยังไม่มีแผนการดำเนินงานที่ประกาศใช้",
+    "edition": "📌 {title} · ประกาศใช้ {announced}",
+    "posted": " · ปิดประกาศ {date}",
+    "not_posted": " · ยังไม่ได้ปิดประกาศ (ต้องภายใน {date})",
+    "edition_projects": "   {n} โครงการ · {budget}",
+    "edition_changes": "   แก้ไข {changed} โครงการ · ยกเลิก {cancelled} โครงการ",
+    "total": "รวมทั้งสิ้น {n} โครงการ · งบประมาณ {budget}",
+}
+
+
+@command(commands.PLAN)
+async def plan_command(turn: Turn, _args: str) -> list[Outgoing]:
+    """Each org's newest plan as it stands: per edition in force, then the grand total."""
+    orgs = await turn.require(Action.VIEW_STATUS)
+    return [Text(await _consolidated_text(turn, org)) for org in orgs]
+
+
+async def _consolidated_text(turn: Turn, org: Organization) -> str:
+    assert org.id is not None
+    rounds = await latest_rounds(turn.session, org.id)
+    if not rounds or not any(e.state is EditionState.IN_FORCE for e, _p in rounds):
+        return TEXT["none"].format(org=org.short_name)
+    plan = rounds[0][1]
+    assert plan.id is not None
+    editions = await in_force_editions(turn.session, plan.id)
+    projects = await consolidated_projects(turn.session, plan.id)
+    changes = await change_counts(
+        turn.session, [e.id for e in editions if e.id and e.kind is EditionKind.AMENDMENT]
+    )
+    lines = [TEXT["title"].format(fy=plan.fiscal_year, org=org.short_name)]
+    for edition in editions:
+        lines += _edition_lines(edition, plan, projects, changes)
+    total = sum(p.budget_satang for p in projects)
+    lines.append(TEXT["total"].format(n=len(projects), budget=baht(total)))
+    return "\n".join(lines)
+
+
+def _edition_lines(
+    edition: Edition,
+    plan: OperationalPlan,
+    projects: list[Project],
+    changes: dict[int, dict[ChangeKind, int]],
+) -> list[str]:
+    assert edition.id is not None and edition.announced_on is not None
+    head = TEXT["edition"].format(
+        title=edition_title_th(edition, plan.fiscal_year), announced=thai_date(edition.announced_on)
+    )
+    if edition.posted_on is not None:
+        head += TEXT["posted"].format(date=thai_date(edition.posted_on))
+    elif edition.posting_deadline is not None:
+        head += TEXT["not_posted"].format(date=thai_date(edition.posting_deadline))
+    if edition.kind is EditionKind.AMENDMENT:
+        counts = changes.get(edition.id, {})
+        body = TEXT["edition_changes"].format(
+            changed=counts.get(ChangeKind.CHANGE, 0), cancelled=counts.get(ChangeKind.CANCEL, 0)
+        )
+        return [head, body]
+    mine = [p for p in projects if p.edition_id == edition.id]
+    budget = baht(sum(p.budget_satang for p in mine))
+    return [head, TEXT["edition_projects"].format(n=len(mine), budget=budget)]
