@@ -10,12 +10,13 @@ from __future__ import annotations
 from handlers import commands
 from handlers.context import Turn
 from handlers.messages import Outgoing, Text
-from handlers.projects_text import baht, thai_date
+from handlers.projects_text import baht, signed_baht, thai_date
 from handlers.router import command
 from models.editions import (
-    ChangeKind,
-    change_counts,
-    consolidated_projects,
+    AmendmentSummary,
+    amendment_summaries,
+    announced_projects,
+    consolidated,
     edition_title_th,
     in_force_editions,
 )
@@ -32,7 +33,7 @@ TEXT = {
     "posted": " · ปิดประกาศ {date}",
     "not_posted": " · ยังไม่ได้ปิดประกาศ (ต้องภายใน {date})",
     "edition_projects": "   {n} โครงการ · {budget}",
-    "edition_changes": "   แก้ไข {changed} โครงการ · ยกเลิก {cancelled} โครงการ",
+    "edition_changes": "   แก้ไข {changed} โครงการ · ยกเลิก {cancelled} โครงการ · งบประมาณ {delta}",
     "total": "รวมทั้งสิ้น {n} โครงการ · งบประมาณ {budget}",
 }
 
@@ -52,24 +53,25 @@ async def _consolidated_text(turn: Turn, org: Organization) -> str:
     plan = rounds[0][1]
     assert plan.id is not None
     editions = await in_force_editions(turn.session, plan.id)
-    projects = await consolidated_projects(turn.session, plan.id)
-    changes = await change_counts(
+    announced = await announced_projects(turn.session, plan.id)
+    summaries = await amendment_summaries(
         turn.session, [e.id for e in editions if e.id and e.kind is EditionKind.AMENDMENT]
     )
     lines = [TEXT["title"].format(fy=plan.fiscal_year, org=org.short_name)]
     for edition in editions:
-        lines += _edition_lines(edition, plan, projects, changes)
-    total = sum(p.budget_satang for p in projects)
-    lines.append(TEXT["total"].format(n=len(projects), budget=baht(total)))
+        lines += _edition_lines(edition, plan, announced, summaries)
+    now = await consolidated(turn.session, plan.id)
+    lines.append(TEXT["total"].format(n=len(now.projects), budget=baht(now.total_satang)))
     return "\n".join(lines)
 
 
 def _edition_lines(
     edition: Edition,
     plan: OperationalPlan,
-    projects: list[Project],
-    changes: dict[int, dict[ChangeKind, int]],
+    announced: list[Project],
+    summaries: dict[int, AmendmentSummary],
 ) -> list[str]:
+    """An edition as it was announced: its own projects, or (an amendment) its own changes."""
     assert edition.id is not None and edition.announced_on is not None
     head = TEXT["edition"].format(
         title=edition_title_th(edition, plan.fiscal_year), announced=thai_date(edition.announced_on)
@@ -79,11 +81,13 @@ def _edition_lines(
     elif edition.posting_deadline is not None:
         head += TEXT["not_posted"].format(date=thai_date(edition.posting_deadline))
     if edition.kind is EditionKind.AMENDMENT:
-        counts = changes.get(edition.id, {})
+        summary = summaries.get(edition.id, AmendmentSummary())
         body = TEXT["edition_changes"].format(
-            changed=counts.get(ChangeKind.CHANGE, 0), cancelled=counts.get(ChangeKind.CANCEL, 0)
+            changed=summary.changed,
+            cancelled=summary.cancelled,
+            delta=signed_baht(summary.budget_delta_satang),
         )
         return [head, body]
-    mine = [p for p in projects if p.edition_id == edition.id]
+    mine = [p for p in announced if p.edition_id == edition.id]
     budget = baht(sum(p.budget_satang for p in mine))
     return [head, TEXT["edition_projects"].format(n=len(mine), budget=budget)]

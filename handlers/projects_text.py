@@ -38,6 +38,8 @@ TEXT = {
     "equipment_yes": "ใช่ (แบบ ผด.02/1)",
     "card_by": "เสนอโดย",
     "option": "{number} {name}",
+    "minus": "−",
+    "plus": "+",
 }
 MONTHS_SHORT = (
     "ม.ค.",
@@ -84,6 +86,12 @@ def days_left(deadline: date, today: date) -> str:
 def baht(satang: int) -> str:
     """ "1,500,000 บาท" from stored satang."""
     return format_baht(satang_to_baht(satang))
+
+
+def signed_baht(satang: int) -> str:
+    """ "−150,000 บาท" or "+50,000 บาท": a change of budget, its sign always shown."""
+    sign = TEXT["minus"] if satang < 0 else TEXT["plus"] if satang > 0 else ""
+    return sign + baht(abs(satang))
 
 
 def baht_with_words(satang: int) -> str:

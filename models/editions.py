@@ -274,35 +274,78 @@ def extend(edition: Edition, new_deadline: date, reason: str, now: datetime) -> 
 # -- the consolidated plan and amendments ---------------------------------------------------
 
 
-def _cancelled_in(plan_id: int) -> Any:
-    """Ids of the plan's projects cancelled by an amendment in force."""
-    return (
-        select(ProjectChange.project_id)
-        .join(Edition, col(Edition.id) == ProjectChange.edition_id)
-        .where(
-            Edition.plan_id == plan_id,
-            Edition.state == EditionState.IN_FORCE,
-            ProjectChange.kind == ChangeKind.CANCEL,
-            col(ProjectChange.project_id).is_not(None),  # NOT IN with a NULL matches nothing
-        )
-    )
+@dataclass(frozen=True)
+class Consolidated:
+    """The plan as it stands (the sum of its editions in force, ข้อ 26–27).
+
+    Project rows keep the values their edition announced — what was announced and posted
+    stays as it was — and each amendment in force keeps its changes as ProjectChange rows,
+    applied here on read, oldest first. ``projects`` are detached copies with the changes
+    applied and without the cancelled ones; ``changes`` lists, per project id, the changes
+    in force that made it so (the documents mark those rows).
+    """
+
+    projects: list[Project]
+    changes: dict[int, list[ProjectChange]]
+
+    @property
+    def total_satang(self) -> int:
+        return sum(p.budget_satang for p in self.projects)
 
 
-async def consolidated_projects(session: AsyncSession, plan_id: int) -> list[Project]:
-    """The plan as it stands: every accepted project of every edition in force, amended
-    (changes are applied to the project rows) and without the cancelled ones."""
+async def changes_in_force(session: AsyncSession, plan_id: int) -> list[ProjectChange]:
+    """The changes of the plan's amendments in force, in the order they were made."""
     statement = (
+        select(ProjectChange)
+        .join(Edition, col(Edition.id) == ProjectChange.edition_id)
+        .where(Edition.plan_id == plan_id, Edition.state == EditionState.IN_FORCE)
+        .order_by(col(ProjectChange.edition_id), col(ProjectChange.id))
+    )
+    return list((await session.exec(statement)).all())
+
+
+def _accepted_in_force(plan_id: int) -> Any:
+    return (
         select(Project)
         .join(Edition, col(Edition.id) == Project.edition_id)
         .where(
             Project.plan_id == plan_id,
             Project.status == ProjectStatus.ACCEPTED,
             Edition.state == EditionState.IN_FORCE,
-            col(Project.id).not_in(_cancelled_in(plan_id)),
         )
         .order_by(col(Project.seq))
     )
-    return list((await session.exec(statement)).all())
+
+
+async def announced_projects(session: AsyncSession, plan_id: int) -> list[Project]:
+    """The accepted projects of the editions in force, as those editions announced them."""
+    return list((await session.exec(_accepted_in_force(plan_id))).all())
+
+
+async def consolidated(session: AsyncSession, plan_id: int) -> Consolidated:
+    """Every accepted project of every edition in force, with the amendments in force applied."""
+    rows = await announced_projects(session, plan_id)
+    by_project: dict[int, list[ProjectChange]] = {}
+    for change in await changes_in_force(session, plan_id):
+        if change.project_id is not None:
+            by_project.setdefault(change.project_id, []).append(change)
+    projects: list[Project] = []
+    for row in rows:
+        assert row.id is not None
+        changes = by_project.get(row.id, [])
+        if any(c.kind == ChangeKind.CANCEL for c in changes):
+            continue
+        current = Project(**row.model_dump())  # a copy: the row stays as announced
+        for change in changes:
+            for column, value in (change.after or {}).items():
+                setattr(current, column, value)
+        projects.append(current)
+    return Consolidated(projects, {k: v for k, v in by_project.items() if v})
+
+
+async def consolidated_projects(session: AsyncSession, plan_id: int) -> list[Project]:
+    """The plan's projects as they stand: see :class:`Consolidated`."""
+    return (await consolidated(session, plan_id)).projects
 
 
 async def in_force_editions(session: AsyncSession, plan_id: int) -> list[Edition]:
@@ -315,23 +358,41 @@ async def in_force_editions(session: AsyncSession, plan_id: int) -> list[Edition
     return list((await session.exec(statement)).all())
 
 
-async def change_counts(
+@dataclass(frozen=True)
+class AmendmentSummary:
+    """What one amendment did: projects changed, projects cancelled, and its own effect on the
+    budget (a cut of 150,000 is -15,000,000 satang), as the edition line of /plan says it."""
+
+    changed: int = 0
+    cancelled: int = 0
+    budget_delta_satang: int = 0
+
+
+async def amendment_summaries(
     session: AsyncSession, edition_ids: Iterable[int]
-) -> dict[int, dict[ChangeKind, int]]:
-    """Per amendment: how many projects it changed and how many it cancelled."""
-    statement = (
-        select(
-            ProjectChange.edition_id,
-            ProjectChange.kind,
-            func.count(func.distinct(ProjectChange.project_id)),
+) -> dict[int, AmendmentSummary]:
+    """Per amendment edition: its :class:`AmendmentSummary`."""
+    statement = select(ProjectChange).where(col(ProjectChange.edition_id).in_(list(edition_ids)))
+    changed: dict[int, set[int | None]] = {}
+    cancelled: dict[int, set[int | None]] = {}
+    delta: dict[int, int] = {}
+    for change in (await session.exec(statement)).all():
+        edition = change.edition_id
+        before, after = change.before or {}, change.after or {}
+        if change.kind == ChangeKind.CANCEL:
+            cancelled.setdefault(edition, set()).add(change.project_id)
+            delta[edition] = delta.get(edition, 0) - int(before.get("budget_satang", 0))
+        else:
+            changed.setdefault(edition, set()).add(change.project_id)
+            if "budget_satang" in after:
+                moved = int(after["budget_satang"]) - int(before["budget_satang"])
+                delta[edition] = delta.get(edition, 0) + moved
+    return {
+        edition: AmendmentSummary(
+            len(changed.get(edition, ())), len(cancelled.get(edition, ())), delta.get(edition, 0)
         )
-        .where(col(ProjectChange.edition_id).in_(list(edition_ids)))
-        .group_by(col(ProjectChange.edition_id), col(ProjectChange.kind))
-    )
-    counts: dict[int, dict[ChangeKind, int]] = {}
-    for edition_id, kind, n in (await session.exec(statement)).all():
-        counts.setdefault(edition_id, {})[ChangeKind(kind)] = int(n)
-    return counts
+        for edition in {*changed, *cancelled}
+    }
 
 
 @dataclass(frozen=True)
@@ -363,8 +424,8 @@ async def amend(
     """แก้ไข ครั้งที่ N: the executive's amendment, approved and announced at once (their power).
 
     A new AMENDMENT edition in force from today, with its own 15-day posting deadline; one
-    ProjectChange per change keeps the before and after; the projects take the new values
-    (a cancelled project keeps its row, the cancellation lives on its ProjectChange).
+    ProjectChange per change keeps the before and after. The project rows stay as their
+    editions announced them: the plan as it stands applies the changes (:func:`consolidated`).
     """
     assert plan.id is not None
     if not specs:
@@ -396,13 +457,13 @@ async def amend(
     session.add(edition)
     await session.flush()
     assert edition.id is not None
-    changes = [_apply(edition.id, in_force, spec, by_id, now) for spec in specs]
+    changes = [_change(edition.id, in_force, spec, by_id, now) for spec in specs]
     session.add_all(changes)
     await session.flush()
     return Amendment(edition=edition, changes=changes, posting=posting)
 
 
-def _apply(
+def _change(
     edition_id: int,
     in_force: dict[int | None, Project],
     spec: ChangeSpec,
@@ -420,8 +481,6 @@ def _apply(
         kind = ChangeKind.CHANGE
         before = {spec.column: getattr(project, spec.column)}
         after = {spec.column: spec.value}
-        setattr(project, spec.column, spec.value)
-        project.updated_at = now
     return ProjectChange(
         edition_id=edition_id,
         project_id=spec.project_id,

@@ -9,9 +9,10 @@ from sqlmodel import select
 
 from bot.runtime import Runtime
 from handlers.messages import plain_text
-from models.editions import consolidated_projects
+from models import db
+from models.editions import ChangeSpec, amend, consolidated_projects
 from models.enums import EditionKind, EditionState, TriggerKind
-from models.plan import Edition, Project, ProjectChange
+from models.plan import Edition, OperationalPlan, Project, ProjectChange
 from tests.flows import approve_today, post_from_date
 from tests.test_executive import (
     audit_rows,
@@ -102,7 +103,7 @@ async def test_amendment_changes_a_budget_and_cancels_a_project(chat: Any, demo:
             "หน่วยงานอื่นดำเนินการแล้ว",
         ),
     ]
-    assert road.budget_satang == 120_000_000
+    assert road.budget_satang == 150_000_000  # the row stays as the original announced it
     assert [(p.seq, p.budget_satang) for p in plan] == [(1, 15_000_000), (2, 120_000_000)]
     [amend_row] = await audit_rows(demo, "plan.amend")
     assert amend_row.role == "executive" and amend_row.object_id == amendment.id
@@ -118,11 +119,11 @@ async def test_amendment_changes_a_budget_and_cancels_a_project(chat: Any, demo:
 
     out = await chat.say("village", "แผนที่ประกาศใช้")
     assert "📌 ฉบับแรก · ประกาศใช้ 1 ต.ค. 2568 · ปิดประกาศ 1 ต.ค. 2568" in out
-    assert "2 โครงการ · 1,350,000 บาท" in out
+    assert "3 โครงการ · 1,800,000 บาท" in out  # as announced and posted, not as amended
     assert (
         "📌 แก้ไข ครั้งที่ 1/2569 · ประกาศใช้ 6 ต.ค. 2568 · ยังไม่ได้ปิดประกาศ (ต้องภายใน 21 ต.ค. 2568)" in out
     )
-    assert "แก้ไข 1 โครงการ · ยกเลิก 1 โครงการ" in out
+    assert "แก้ไข 1 โครงการ · ยกเลิก 1 โครงการ · งบประมาณ −450,000 บาท" in out  # its own change
     assert "รวมทั้งสิ้น 2 โครงการ · งบประมาณ 1,350,000 บาท" in out
     out = await chat.say("officer", "สถานะ")
     assert "แก้ไข ครั้งที่ 1 · ประกาศใช้แล้ว" in out
@@ -171,7 +172,9 @@ async def test_a_project_cannot_be_cancelled_and_changed_in_one_amendment(
     assert "• 2569-001: เดือนที่ดำเนินการ: ม.ค. – มี.ค. 2569 (3 เดือน) → เม.ย. – มิ.ย. 2569" in out
     async with demo.sessions() as session:
         road = (await session.exec(select(Project).where(Project.seq == 1))).one()
-    assert (road.location, road.months_mask) == ("ศาลาประชาคม หมู่ที่ 7", 0b111000)
+        [now, *_] = await consolidated_projects(session, road.plan_id)
+    assert (now.location, now.months_mask) == ("ศาลาประชาคม หมู่ที่ 7", 0b111000)  # as it stands
+    assert (road.location, road.months_mask) == ("หมู่ที่ 5 บ้านหนองแวง", 0b111)  # as announced
 
 
 async def test_amending_needs_a_plan_in_force_and_the_executive(chat: Any, demo: Runtime) -> None:
@@ -229,3 +232,32 @@ async def test_an_addition_is_approved_and_posted_on_its_own(chat: Any, demo: Ru
     assert "รวมทั้งสิ้น 4 โครงการ · งบประมาณ 2,100,000 บาท" in out
     out = await chat.say("officer", "/posted")  # only the original is left: no question
     assert "(ฉบับแรก)" in out and "ขั้นที่ 1/3 วันที่ปิดประกาศ" in out
+
+
+async def test_an_amendment_leaves_the_announced_rows_and_old_databases_are_mended(
+    demo: Runtime,
+) -> None:
+    """Before revision 0003 an amendment wrote into the project rows; 0003 restores what was
+    announced from the changes' "before", and its downgrade writes the changes back."""
+    await in_force_edition(demo)
+    async with db.transaction(demo.sessions) as session:
+        road = (await session.exec(select(Project).where(Project.seq == 2))).one()
+        plan_id = road.plan_id
+        operational = await session.get(OperationalPlan, plan_id)
+        assert operational is not None and road.id is not None
+        spec = ChangeSpec(road.id, "ลดงบ", "budget_satang", 90_000_000)
+        await amend(session, demo.clock, demo.days_off, plan=operational, specs=[spec], by_id=None)
+
+    async def row_and_plan() -> tuple[int, int]:
+        async with demo.sessions() as session:
+            row = (await session.exec(select(Project).where(Project.seq == 2))).one()
+            now = {p.seq: p.budget_satang for p in await consolidated_projects(session, plan_id)}
+        return row.budget_satang, now[2]
+
+    assert await row_and_plan() == (150_000_000, 90_000_000)
+    await db.downgrade(demo.engine, "0002")  # the old representation: the row amended
+    async with demo.sessions() as session:
+        row = (await session.exec(select(Project).where(Project.seq == 2))).one()
+    assert row.budget_satang == 90_000_000
+    await db.upgrade(demo.engine)  # mended: the row as announced again, the plan as amended
+    assert await row_and_plan() == (150_000_000, 90_000_000)
