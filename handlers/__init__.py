@@ -16,6 +16,7 @@ from handlers import (  # noqa: F401
     plan,
     posting,
     review,
+    round_cancel,
     screen,
     status,
     submit,

@@ -13,7 +13,6 @@ they need nothing here. The changes are a repeating group of the form (``CHANGES
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +29,7 @@ from handlers.projects_text import (
     days_left,
     months_text,
     project_number,
+    quoted_number,
     shorten,
     thai_date,
 )
@@ -48,7 +48,7 @@ from models.org import Organization
 from models.permissions import Action, may
 from models.plan import OperationalPlan, Project, ProjectChange
 from models.rounds import latest_rounds
-from models.thaitext import ParseError, normalize_digits
+from models.thaitext import ParseError
 
 TEXT = {
     "title": "การแก้ไขแผน",
@@ -124,7 +124,6 @@ PARSERS = {
     "location": fields.parse_location,
     "title": fields.parse_title,
 }
-_NUMBER = re.compile(r"#?\s*(?:(\d{4})\s*-\s*)?0*(\d{1,4})")
 
 
 # -- /amend ----------------------------------------------------------------------------------
@@ -228,12 +227,12 @@ def _project_choices(data: FormData) -> list[Choice]:
 
 def _parse_project(text: str, data: ItemData) -> Any:
     """A project by its number as people quote it: 3, #3, 003 or 2569-003."""
-    match = _NUMBER.fullmatch(normalize_digits(text).strip())
+    quoted = quoted_number(text)
     projects = _projects(data)
     example = projects[0]["seq"] if projects else 1
     found = None
-    if match and (match.group(1) is None or int(match.group(1)) == _fy(data)):
-        found = next((p for p in projects if p["seq"] == int(match.group(2))), None)
+    if quoted is not None and quoted.of(_fy(data)):
+        found = next((p for p in projects if p["seq"] == quoted.seq), None)
     if found is None:
         typed = shorten(text.strip(), 20)
         return ParseError(TEXT["project_bad"].format(text=typed, example=example))

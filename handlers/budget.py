@@ -11,17 +11,24 @@ from datetime import date
 from typing import Any
 
 from handlers import commands, fields, forms
-from handlers.context import Turn
+from handlers.context import Turn, refusal
 from handlers.forms import Choice, Field, Form, FormData
 from handlers.messages import Choices, Outgoing, Text
 from handlers.org_field import ORG_FIELD, org_context, org_name, preset
 from handlers.router import command
 from models.deadlines import PREPARATION_DAYS, Deadline, preparation_deadline
+from models.editions import DateProblem, DateRule
 from models.enums import Role, TriggerKind
 from models.fiscal import fiscal_year_of
 from models.org import Organization
 from models.permissions import Action
-from models.rounds import edition_label_th, open_round
+from models.rounds import (
+    DuplicateRound,
+    edition_label_th,
+    open_round,
+    rounds_of_year,
+    same_budget_event,
+)
 from models.thaitext import ParseError, check_date_range, format_thai_date, parse_date
 
 TEXT = {
@@ -45,6 +52,11 @@ TEXT = {
     "date_show": "{date} → ต้องจัดทำให้แล้วเสร็จภายใน {deadline}",
     "moved": " (ครบ {n} วัน {calendar} ตรงวัน{reason} จึงเลื่อน)",
     "day_word": "วัน",  # holiday names start with it; "ตรงวัน…" must not say it twice
+    "duplicate": (
+        "⛔ บันทึก{what} ({day}) ไว้แล้ว — เปิดรอบแผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} ({edition})"
+        " ไปแล้ว จึงเปิดรอบซ้ำไม่ได้\nหากเป็นเหตุอื่น (เช่น งบประมาณรายจ่ายเพิ่มเติม) กรุณาเลือกเหตุนั้น"
+        " · หากรอบเดิมเปิดผิด ยกเลิกได้ด้วยคำสั่ง ยกเลิกรอบ"
+    ),
     "summary": "ตรวจสอบก่อนเปิดรอบ",
     "confirm": "เปิดรอบ",
     "opened": (
@@ -70,7 +82,75 @@ TRIGGERS = (
 async def budget_command(turn: Turn, _args: str) -> list[Outgoing]:
     orgs = await turn.require(Action.OPEN_ROUND)
     ctx = org_context(orgs)
+    ctx["rounds"] = await _rounds_ctx(turn, orgs)
     return await forms.start(turn, BUDGET_FORM, ctx, preset(ctx))
+
+
+async def _rounds_ctx(turn: Turn, orgs: list[Organization]) -> list[dict[str, Any]]:
+    """The rounds the orgs' plans of this and next fiscal year already have (JSON-ready), so
+    the form can say at once that a budget event opened its round already."""
+    current = fiscal_year_of(turn.clock.today())
+    found = []
+    for org in orgs:
+        assert org.id is not None
+        for fy in (current - 1, current, current + 1):
+            for edition in await rounds_of_year(turn.session, org.id, fy):
+                found.append(
+                    {
+                        "org": org.id,
+                        "fy": fy,
+                        "kind": edition.trigger_kind.value,
+                        "date": edition.trigger_date.isoformat(),
+                        "agency": edition.trigger_agency,
+                        "label": edition_label_th(edition),
+                    }
+                )
+    return found
+
+
+def _same_event(data: FormData, kind: str, day: date | None) -> dict[str, Any] | None:
+    """The round this budget event opened already (of the chosen org and year), if any."""
+    for existing in data.ctx.get("rounds", []):
+        if (existing["org"], existing["fy"]) != (data.values.get("org"), data.values.get("fy")):
+            continue
+        if same_budget_event(
+            TriggerKind(kind),
+            day or date.fromisoformat(existing["date"]),
+            data.values.get("agency"),
+            TriggerKind(existing["kind"]),
+            date.fromisoformat(existing["date"]),
+            existing["agency"],
+        ):
+            return existing
+    return None
+
+
+def _duplicate(existing: dict[str, Any]) -> ParseError:
+    return ParseError(
+        TEXT["duplicate"].format(
+            what=TriggerKind(existing["kind"]).label_th,
+            day=format_thai_date(date.fromisoformat(existing["date"]), "short"),
+            fy=existing["fy"],
+            edition=existing["label"],
+        )
+    )
+
+
+def _check_trigger(value: Any, data: FormData) -> ParseError | None:
+    """The annual budget ordinance comes once a year: its round may already be open."""
+    if value != TriggerKind.ANNUAL_BUDGET.value:
+        return None
+    existing = _same_event(data, value, None)
+    return None if existing is None else _duplicate(existing)
+
+
+def _check_date(value: Any, data: FormData) -> ParseError | None:
+    """A budget event that has happened (its 30 days run from it), and not one recorded."""
+    day = date.fromisoformat(value)
+    if day > data.today:
+        return ParseError(fields.date_reason(DateProblem(DateRule.FUTURE, data.today), day))
+    existing = _same_event(data, data.values["trigger"], day)
+    return None if existing is None else _duplicate(existing)
 
 
 def _deadline(data: FormData, value: str) -> Deadline:
@@ -133,17 +213,27 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
     assert org is not None and org.id is not None
     if Role.PLAN_OFFICER not in await turn.roles_in(org.id):
         await turn.require(Action.OPEN_ROUND)  # refuses with the audit row if it was revoked
-    opened = await open_round(
-        turn.session,
-        turn.clock,
-        turn.days_off,
-        org=org,
-        fiscal_year=int(data.values["fy"]),
-        trigger_kind=TriggerKind(data.values["trigger"]),
-        trigger_date=date.fromisoformat(data.values["date"]),
-        trigger_agency=data.values.get("agency"),
-        opened_by_id=turn.person.id if turn.person else None,
-    )
+    try:
+        opened = await open_round(
+            turn.session,
+            turn.clock,
+            turn.days_off,
+            org=org,
+            fiscal_year=int(data.values["fy"]),
+            trigger_kind=TriggerKind(data.values["trigger"]),
+            trigger_date=date.fromisoformat(data.values["date"]),
+            trigger_agency=data.values.get("agency"),
+            opened_by_id=turn.person.id if turn.person else None,
+        )
+    except DuplicateRound as duplicate:  # recorded meanwhile (another officer, another chat)
+        edition = duplicate.existing
+        existing = {
+            "kind": edition.trigger_kind.value,
+            "date": edition.trigger_date.isoformat(),
+            "fy": data.values["fy"],
+            "label": edition_label_th(edition),
+        }
+        raise refusal(_duplicate(existing).reason) from None
     edition = opened.edition
     await turn.audit(
         "round.open",
@@ -194,6 +284,7 @@ BUDGET_FORM = forms.register(
                 parse=_parse_trigger,
                 choices=lambda _data: [Choice(k.label_th, k.value) for k in TRIGGERS],
                 show=lambda value, _data: TriggerKind(value).label_th,
+                check=_check_trigger,
             ),
             Field(
                 "agency",
@@ -208,6 +299,8 @@ BUDGET_FORM = forms.register(
                 _date_prompt,
                 parse=_parse_date,
                 show=_show_date,
+                check=_check_date,
+                depends_on=("fy", "trigger"),
                 echo=True,
             ),
         ),

@@ -70,6 +70,12 @@ BUDGET = Command(
     "บันทึกการประกาศงบประมาณ เปิดรับโครงการ",
     needs=Action.OPEN_ROUND,
 )
+CANCEL_ROUND = Command(
+    "cancelround",
+    ("ยกเลิกรอบ",),
+    "ยกเลิกรอบที่เปิดผิด พร้อมเหตุผล",
+    needs=Action.OPEN_ROUND,
+)
 SCREEN = Command(
     "screen",
     ("ตรวจโครงการ",),
@@ -174,6 +180,7 @@ CATALOG: tuple[Command, ...] = (
     HELP,
     SUBMIT,
     BUDGET,
+    CANCEL_ROUND,
     SCREEN,
     DRAFT,
     PROPOSE,

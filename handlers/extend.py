@@ -80,7 +80,11 @@ def _current(data: FormData) -> date:
 
 
 def _check(day: date, data: FormData) -> DateProblem | None:
-    return extension_problem(day, current=_current(data), today=data.today)
+    entry = chosen(data)
+    assert entry is not None
+    return extension_problem(
+        day, current=_current(data), today=data.today, fiscal_year=int(entry["fy"])
+    )
 
 
 def _until_prompt(data: FormData) -> str:
@@ -113,7 +117,9 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
     assert org.id is not None
     old = edition.effective_deadline
     until = day_of(data.values["until"])
-    problem = extension_problem(until, current=old, today=turn.clock.today())
+    problem = extension_problem(
+        until, current=old, today=turn.clock.today(), fiscal_year=found.plan.fiscal_year
+    )
     if problem is not None:  # extended meanwhile by someone else, or the day has passed
         raise refusal(date_reason(problem, until))
     reason = str(data.values["reason"])

@@ -21,8 +21,8 @@ from models.thaitext import (
     check_budget_range,
     check_date_range,
     clean_text,
-    find_village,
-    format_village,
+    mentions_village,
+    normalize_villages,
     parse_budget,
     parse_date,
     parse_months,
@@ -48,6 +48,9 @@ TEXT = {
         ),
         DateRule.NOT_LATER: "ขยายเวลาได้เฉพาะวันที่หลังกำหนดเดิม {limit} — เช่น {later}",
         DateRule.PAST: "วันที่ {day} ผ่านไปแล้ว — กรุณาระบุวันที่ตั้งแต่วันนี้ ({limit}) เป็นต้นไป",
+        DateRule.AFTER_YEAR_END: (
+            "ขยายเวลาได้ไม่เกินสิ้นปีงบประมาณ ({limit}) — แผนการดำเนินงานใช้ได้ภายในปีงบประมาณนั้น"
+        ),
     },
     # a project's columns (แบบ ผด.02)
     "title_label": "ชื่อโครงการ",
@@ -83,19 +86,24 @@ LONG_TEXT_MAX = 2000  # details, a reason
 Parser = Callable[[str, FormData], Any]
 
 
-def free_text(label: str, example: str | None = None, max_len: int = TEXT_MAX) -> Parser:
+def free_text(
+    label: str, example: str | None = None, max_len: int = TEXT_MAX, *, words: bool = False
+) -> Parser:
     """A required free-text answer, tidied; empty or too long is asked again with the field's
-    name (and an example) in the Thai reason."""
+    name (and an example) in the Thai reason. ``words``: it must be real words (a title, a
+    reason on the record), not "ok" or a row of emoji."""
 
     def parse(text: str, _data: FormData) -> Any:
-        return clean_text(text, max_len=max_len, field_name_th=label, example_th=example)
+        return clean_text(
+            text, max_len=max_len, field_name_th=label, example_th=example, words=words
+        )
 
     return parse
 
 
 def reason_field(label: str, prompt: str, example: str, name: str = "reason") -> Field:
     """A required free-text reason (a return, a refusal, an extension), kept on the record."""
-    return Field(name, label, prompt, parse=free_text(label, example, LONG_TEXT_MAX))
+    return Field(name, label, prompt, parse=free_text(label, example, LONG_TEXT_MAX, words=True))
 
 
 # -- which edition --------------------------------------------------------------------------------
@@ -225,14 +233,22 @@ def date_field(
 # -- a project's columns ----------------------------------------------------------------------
 
 
-def _text(key: str, max_len: int = TEXT_MAX) -> Parser:
+def _text(key: str, max_len: int = TEXT_MAX, *, words: bool = False) -> Parser:
     """A free-text column, with its label and example in the Thai reason."""
-    return free_text(TEXT[f"{key}_label"], TEXT[f"{key}_example"], max_len)
+    return free_text(TEXT[f"{key}_label"], TEXT[f"{key}_example"], max_len, words=words)
 
 
-parse_title = _text("title")
+parse_title = _text("title", words=True)
 parse_details = _text("details", LONG_TEXT_MAX)
-parse_location = _text("location")
+_location_text = _text("location")
+
+
+def parse_location(text: str, data: FormData) -> Any:
+    """The place, its villages written the official way (what is stored is what is echoed)."""
+    place = _location_text(text, data)
+    return place if isinstance(place, ParseError) else normalize_villages(place)
+
+
 parse_unit = _text("unit")
 
 
@@ -253,9 +269,8 @@ def show_budget(value: Any, _data: FormData) -> str:
 
 
 def echo_village(value: Any, _data: FormData) -> str | None:
-    """Say back the village read from a place, so หมู่ 5 typed as ม.5 is seen to be understood."""
-    village = find_village(str(value))
-    return format_village(village) if village is not None else None
+    """Say back a place that names villages, as stored: ม.1-6 typed is seen to be หมู่ที่ 1–6."""
+    return str(value) if mentions_village(str(value)) else None
 
 
 FiscalYear = Callable[[FormData], int]

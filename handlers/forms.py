@@ -49,6 +49,11 @@ TEXT = {
     "understood": "✅ {value}",
     "summary_hint": "กรุณาตรวจสอบ แล้วกด {confirm} หรือ แก้ไข",
     "bad_more": "กรุณากดปุ่ม {more} หรือ {done}",
+    "replaced": "✅ เปลี่ยน{label}เป็นข้อความที่พิมพ์ล่าสุดแล้ว — กรุณาตรวจสอบอีกครั้ง",
+    "not_saved": (
+        "ข้อความที่พิมพ์ยังไม่ได้บันทึก — ขั้นนี้เป็นการตรวจสอบ: กด {confirm} เพื่อบันทึก"
+        " หรือกด แก้ไข แล้วเลือกข้อที่ต้องการเปลี่ยน"
+    ),
 }
 
 # Words that mean the same as pressing a navigation button, however they are typed.
@@ -109,6 +114,8 @@ class Field:
     accepts_attachment: str | None = None
     # answers the summary card leaves out: a "done" or "one more?" that only steers the form
     hidden: Callable[[Any], bool] | None = None
+    # a rule on the value however it came (a button or typed): the Thai reason, or None
+    check: Callable[[Any, FormData], ParseError | None] | None = None
 
     def applies(self, data: FormData) -> bool:
         return self.when is None or self.when(data)
@@ -308,20 +315,21 @@ def is_answer(turn: Turn, text: str) -> bool:
     if form is None:
         return False
     data = _data(turn)
-    wanted = _normalize(text)
+    wanted = normalize(text)
     if turn.state.step == SUMMARY:
         labels = [form.confirm_label]
     elif turn.state.step == EDIT_MENU:
         labels = [f.label for f in form.applicable(data)]
     else:
         labels = [c.label for c in _choices(form.field(turn.state.step or ""), data)]
-    return any(_normalize(label) == wanted for label in labels)
+    return any(normalize(label) == wanted for label in labels)
 
 
 # -- answering ---------------------------------------------------------------------------
 
 
-def _normalize(text: str) -> str:
+def normalize(text: str) -> str:
+    """A typed answer as labels are compared: Arabic digits, single spaces, any case."""
     return re.sub(r"\s+", " ", normalize_digits(text)).strip().casefold()
 
 
@@ -335,7 +343,7 @@ async def handle_press(turn: Turn, press: buttons.FormPress) -> list[Outgoing]:
 async def handle_text(turn: Turn, text: str) -> list[Outgoing]:
     form = current_form(turn)
     assert form is not None
-    word = NAV_WORDS.get(_normalize(text))
+    word = NAV_WORDS.get(normalize(text))
     return await _answer(turn, form, choice=word, typed=None if word else text)
 
 
@@ -375,6 +383,7 @@ async def _answer(
     if choice == "confirm" or choice == "edit":
         return reask(turn)
     value, echo = _value_for(f, data, choice, typed)
+    value = _checked(f, data, value)
     if isinstance(value, ParseError):
         return _ask(turn, form, data, f, [Text(value.reason)])
     return _accept(turn, form, data, f, value, echo=echo)
@@ -404,13 +413,20 @@ def _value_for(f: Field, data: FormData, choice: str | None, typed: str | None) 
             return options[int(choice)].value, False
         return ParseError(TEXT["bad_choice"]), False
     assert typed is not None
-    wanted = _normalize(typed)
+    wanted = normalize(typed)
     for option in options:
-        if _normalize(option.label) == wanted:
+        if normalize(option.label) == wanted:
             return option.value, False
     if f.parse is None:
         return ParseError(TEXT["bad_choice"]), False
     return f.parse(typed, data), True
+
+
+def _checked(f: Field, data: FormData, value: Any) -> Any:
+    """The value, or the field's own rule broken (``Field.check``) as a ParseError."""
+    if isinstance(value, ParseError) or f.check is None:
+        return value
+    return f.check(value, data) or value
 
 
 def _advance(
@@ -467,9 +483,9 @@ def _go_back(turn: Turn, form: Form, data: FormData, f: Field) -> list[Outgoing]
 async def _answer_summary(
     turn: Turn, form: Form, data: FormData, choice: str | None, typed: str | None
 ) -> list[Outgoing]:
-    if typed is not None and _normalize(typed) in {
-        _normalize(form.confirm_label),
-        _normalize(TEXT["confirm"]),
+    if typed is not None and normalize(typed) in {
+        normalize(form.confirm_label),
+        normalize(TEXT["confirm"]),
     }:
         choice = "confirm"
     if choice == "confirm":
@@ -491,7 +507,32 @@ async def _answer_summary(
         history: list[str] = turn.state.data["history"]
         if history:
             return _ask(turn, form, data, form.field(history[-1]))
+    if typed is not None:
+        return _typed_at_summary(turn, form, data, typed)
     return _show_summary(turn, form, data)
+
+
+def _typed_at_summary(turn: Turn, form: Form, data: FormData, typed: str) -> list[Outgoing]:
+    """Text typed at the summary is never dropped: a field's name opens it for editing; in a
+    form that asks one thing in words (a reason, a comment) it is the new answer; anything
+    else is answered with what was not saved and what to press."""
+    fields = form.applicable(data)
+    named = next((f for f in fields if normalize(f.label) == normalize(typed)), None)
+    if named is not None:
+        turn.state.data["editing"] = True
+        return _ask(turn, form, data, named)
+    typed_fields = [f for f in fields if f.parse is not None and not f.choices]
+    if len(fields) == 1 and typed_fields:
+        f = typed_fields[0]
+        assert f.parse is not None
+        value = _checked(f, data, f.parse(typed, data))
+        if isinstance(value, ParseError):
+            return [Text(value.reason), *_show_summary(turn, form, data)]
+        data.values[f.name] = value
+        said = Text(TEXT["replaced"].format(label=f.label))
+        return [said, *_show_summary(turn, form, data)]
+    hint = TEXT["not_saved"].format(confirm=form.confirm_label)
+    return [Text(hint), *_show_summary(turn, form, data)]
 
 
 def _answer_edit_menu(
@@ -502,7 +543,7 @@ def _answer_edit_menu(
     if choice is not None and choice.isdigit() and int(choice) < len(fields):
         picked = fields[int(choice)]
     elif typed is not None:
-        picked = next((f for f in fields if _normalize(f.label) == _normalize(typed)), None)
+        picked = next((f for f in fields if normalize(f.label) == normalize(typed)), None)
     if choice == "back":
         return _show_summary(turn, form, data)
     if picked is None:

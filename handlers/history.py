@@ -20,7 +20,7 @@ from handlers.projects_text import project_number, thai_date
 from handlers.router import action, command
 from models.audit_export import Event, plan_events
 from models.editions import edition_title_th
-from models.enums import Role
+from models.enums import Role, VoteDecision
 from models.org import Organization, Person
 from models.permissions import Action
 from models.plan import DraftVersion, Edition, OperationalPlan, Project
@@ -37,6 +37,8 @@ TEXT = {
     "who_role": "{name} ({role})",
     "system": "ระบบ",
     "with_object": "{what} · {object}",
+    "with_decision": "{what}: {decision}",
+    "no_result": "ไม่ได้มติ",
     "draft": "ร่างที่ {number}",
     "project": "โครงการเลขที่ {number}",
     "next": "ถัดไป",
@@ -137,8 +139,15 @@ def _entry(
             who = person.name
     what = TEXT["actions"].get(event.action, event.action)
     name = names.get((event.object_type or "", event.object_id or 0))
+    after = event.after or {}
+    if event.action == "draft.vote":  # the vote's object is the vote: name its draft instead
+        name = names.get((DRAFT, int(after.get("draft_version_id") or 0)))
     if name:
         what = TEXT["with_object"].format(what=what, object=name)
+    decision = after.get("decision") if event.action == "draft.vote" else after.get("result")
+    if event.action in ("draft.vote", "review.close"):
+        label = VoteDecision(decision).label_th if decision else TEXT["no_result"]
+        what = TEXT["with_decision"].format(what=what, decision=label)
     return TEXT["entry"].format(when=when, who=who, what=what)
 
 
@@ -157,6 +166,8 @@ async def _object_names(
     for event, _person in events:
         if event.object_type and event.object_id is not None:
             wanted.setdefault(event.object_type, set()).add(event.object_id)
+        if event.action == "draft.vote" and (event.after or {}).get("draft_version_id"):
+            wanted.setdefault(DRAFT, set()).add(int(event.after["draft_version_id"]))  # type: ignore[index]
     names = {
         (EDITION, e.id): edition_title_th(e, plan.fiscal_year)
         for e in editions

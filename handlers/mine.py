@@ -18,7 +18,7 @@ from handlers.context import Turn, refusal
 from handlers.messages import Button, Choices, Outgoing, Text
 from handlers.phrases import PHRASES
 from handlers.projects import ProjectRow, own_editable, submitter_role, submitting_role
-from handlers.projects_text import project_line, shorten, thai_date
+from handlers.projects_text import project_line, quoted_number, shorten, thai_date
 from handlers.router import action, command, fallback
 from handlers.submit import EDIT_FORM, form_context, values_of
 from models.enums import EditionState, ProjectStatus
@@ -54,7 +54,7 @@ TEXT = {
     "typed_many": "มีโครงการ #{seq} มากกว่าหนึ่งรายการ — กรุณากดปุ่มจากรายการ โครงการของฉัน",
 }
 PAGE_SIZE = 5  # 2 buttons a project + paging stays within LINE's 13 quick-reply buttons
-_TYPED = re.compile(r"(แก้ไข|ถอน)\s*#?\s*([0-9]{1,4})")
+_TYPED = re.compile(r"(แก้ไข|ถอน)\s*(.+)")
 
 
 @command(commands.MINE)
@@ -197,11 +197,14 @@ async def withdraw_project(turn: Turn, press: buttons.ActionPress) -> list[Outgo
 @fallback
 async def typed_button(turn: Turn, text: str) -> list[Outgoing] | None:
     match = _TYPED.fullmatch(normalize_digits(text).strip())
-    if match is None or turn.person is None:
+    quoted = quoted_number(match.group(2)) if match else None
+    if match is None or quoted is None or turn.person is None:
         return None
-    verb, seq = match.group(1), int(match.group(2))
+    verb, seq = match.group(1), quoted.seq
     candidates = [
-        row.project for row in await _my_projects(turn) if row.project.seq == seq and row.editable
+        row.project
+        for row in await _my_projects(turn)
+        if row.project.seq == seq and row.editable and quoted.of(row.plan.fiscal_year)
     ]
     if not candidates:
         return [Text(TEXT["typed_unknown"].format(seq=seq))]

@@ -7,13 +7,21 @@ the committee and /status all see the same words for the same thing.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
 
 from handlers.messages import Button, Card
 from models.enums import ProjectStatus
 from models.fiscal import BE_OFFSET, mask_to_months
 from models.plan import Project
-from models.thaitext import format_baht, format_baht_words, format_months, satang_to_baht
+from models.thaitext import (
+    format_baht,
+    format_baht_words,
+    format_months,
+    normalize_digits,
+    satang_to_baht,
+)
 
 TEXT = {
     "number": "{fy}-{seq:03d}",
@@ -56,6 +64,31 @@ MONTHS_SHORT = (
     "ธ.ค.",
 )
 LINE_TITLE_CHARS = 60  # a list line stays one line on a phone; the card has the full name
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """A project number as someone typed it: the running number, and the year if given."""
+
+    seq: int
+    fiscal_year: int | None = None
+
+    def of(self, fiscal_year: int) -> bool:
+        """Whether it can be a number of this fiscal year's plan."""
+        return self.fiscal_year is None or self.fiscal_year == fiscal_year
+
+
+# 3 · #3 · 003 · 2569-003 · 2569/3 · ๒๕๖๙-๐๐๓
+_QUOTED = re.compile(r"(?:(?P<fy>\d{4})\s*[-/]\s*)?#?\s*0*(?P<seq>\d{1,4})")
+
+
+def quoted_number(text: str) -> Quoted | None:
+    """A project number as people quote it (เลขที่ 2569-003, #3, 3), or None."""
+    match = _QUOTED.fullmatch(normalize_digits(text).strip())
+    if match is None:
+        return None
+    fy = match.group("fy")
+    return Quoted(int(match.group("seq")), int(fy) if fy else None)
 
 
 def project_number(fiscal_year: int, seq: int) -> str:

@@ -376,7 +376,7 @@ async def _confirm_comment(turn: Turn, data: FormData) -> list[Outgoing]:
     return await cast_vote(turn, int(data.ctx["draft"]), decision, data.values.get("comment"))
 
 
-_parse_comment = fields.free_text(TEXT["comment_label"], TEXT["comment_example"], 2000)
+_parse_comment = fields.free_text(TEXT["comment_label"], TEXT["comment_example"], 2000, words=True)
 
 
 def _comment_header(data: FormData) -> str:

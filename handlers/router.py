@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from handlers import buttons, forms
 from handlers.commands import CANCEL, CATALOG, HELP, Command
 from handlers.context import Halt, Turn
-from handlers.messages import Outgoing, Text
+from handlers.messages import Outgoing, Text, buttons_of
 from handlers.phrases import PHRASES
 from models.thaitext import normalize_digits
 
@@ -22,6 +22,7 @@ Fallback = Callable[[Turn, str], Awaitable[list[Outgoing] | None]]
 
 TEXT = {
     "nothing_to_cancel": "ไม่มีรายการที่ค้างอยู่ — พิมพ์ ช่วยเหลือ เพื่อดูคำสั่ง",
+    "unknown_command": "ไม่รู้จักคำสั่ง {command}",
     "not_text": "ขออภัย ยังอ่านสติกเกอร์ รูปภาพ หรือไฟล์ในขั้นนี้ไม่ได้ — พิมพ์ ช่วยเหลือ เพื่อดูคำสั่ง",
 }
 
@@ -80,11 +81,40 @@ async def run(turn: Turn, cmd: Command, args: str = "") -> list[Outgoing]:
     return await HANDLERS[cmd.name](turn, args)
 
 
+LABELS = "labels"  # state.data key: the action buttons of the last answer, by typed label
+
+
 async def dispatch(turn: Turn) -> list[Outgoing]:
     try:
-        return await _dispatch(turn)
+        messages = await _dispatch(turn)
     except Halt as halt:
-        return forms.reask(turn, halt.messages) if forms.current_form(turn) else halt.messages
+        messages = forms.reask(turn, halt.messages) if forms.current_form(turn) else halt.messages
+    _remember_buttons(turn, messages)
+    return messages
+
+
+def _remember_buttons(turn: Turn, messages: list[Outgoing]) -> None:
+    """Keep the last answer's action buttons by label, so typing a label (ยืนยันถอน,
+    ดูที่รับเข้าแผนแล้ว) works like pressing it (UX principle 2). A form's own buttons are
+    the form's; outside one, the state holds nothing else."""
+    if forms.current_form(turn) is not None:
+        return
+    labels = {
+        forms.normalize(b.label): b.data
+        for b in buttons_of(messages)
+        if isinstance(buttons.decode(b.data), buttons.ActionPress)
+    }
+    if labels:
+        turn.state.data[LABELS] = labels
+    else:
+        turn.state.data.pop(LABELS, None)
+
+
+def _typed_button(turn: Turn, text: str) -> str | None:
+    """The data of a button of the last answer whose label was typed, if any."""
+    if forms.current_form(turn) is not None:
+        return None
+    return turn.state.data.get(LABELS, {}).get(forms.normalize(text))
 
 
 async def _dispatch(turn: Turn) -> list[Outgoing]:
@@ -96,7 +126,10 @@ async def _dispatch(turn: Turn) -> list[Outgoing]:
     if not text:
         return await forms.handle_non_text(turn) if in_form else [Text(TEXT["not_text"])]
     cmd, args = split_command(text)
+    unknown = _unknown_command(text) if cmd is None else None
     if in_form is not None:
+        if unknown is not None and forms.NAV_WORDS.get(text.casefold()) is None:
+            return forms.reask(turn, [unknown])
         if cmd is not None and forms.is_answer(turn, text):
             cmd = None  # the label of a button on screen, not the command of the same word
         if cmd is not None and cmd.keeps_form:
@@ -108,11 +141,24 @@ async def _dispatch(turn: Turn) -> list[Outgoing]:
         return await forms.handle_text(turn, text)
     if cmd is not None:
         return await run(turn, cmd, args)
+    pressed = _typed_button(turn, text)
+    if pressed is not None:
+        return await _press(turn, pressed)
+    if unknown is not None:
+        return [unknown, *await run(turn, HELP)]
     for handler in FALLBACKS:
         answer = await handler(turn, text)
         if answer is not None:
             return answer
     return await run(turn, HELP)
+
+
+def _unknown_command(text: str) -> Text | None:
+    """ "/xyz" that is no command of ours: said so, rather than answered as if understood."""
+    if not text.startswith("/"):
+        return None
+    word = text.split()[0].split("@", 1)[0]
+    return Text(TEXT["unknown_command"].format(command=word[:32]))
 
 
 async def _press(turn: Turn, data: str) -> list[Outgoing]:

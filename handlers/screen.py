@@ -32,6 +32,7 @@ from handlers.projects_text import (
     option_label,
     project_card,
     project_number,
+    quoted_number,
     shorten,
     thai_date,
 )
@@ -546,17 +547,14 @@ def _other_prompt(data: FormData) -> str:
     return TEXT["other_prompt"].format(example=_example(data))
 
 
-_NUMBER = re.compile(r"(?:(\d{4})\s*[-/]\s*)?#?\s*(\d{1,4})")
-
-
 def _parse_other(text: str, data: FormData) -> Any:
     """ "2569-003", "3" or "#3": a project of the same plan, not this one."""
     example = _example(data)
     typed = normalize_digits(text).strip()
-    match = _NUMBER.fullmatch(typed)
-    if match is None or (match.group(1) and int(match.group(1)) != int(data.ctx["fy"])):
+    quoted = quoted_number(typed)
+    if quoted is None or not quoted.of(int(data.ctx["fy"])):
         return ParseError(TEXT["other_unknown"].format(text=shorten(typed, 20), example=example))
-    seq = int(match.group(2))
+    seq = quoted.seq
     if _other_number(data, seq) == data.ctx["number"]:
         return ParseError(TEXT["other_self"].format(number=data.ctx["number"]))
     found = next((o for o in data.ctx["others"] if o["seq"] == seq), None)
@@ -661,7 +659,7 @@ RECLASSIFY_FORM = forms.register(
 
 # -- typed labels: "รับเข้าแผน #3" works like the button (UX principle 2) --------------------------
 
-_TYPED = re.compile(r"(รับเข้าแผน|ส่งกลับแก้ไข|แก้ยุทธศาสตร์-แผนงาน|ซ้ำกับโครงการอื่น)\s*#?\s*(\d{1,4})")
+_TYPED = re.compile(r"(รับเข้าแผน|ส่งกลับแก้ไข|แก้ยุทธศาสตร์-แผนงาน|ซ้ำกับโครงการอื่น)\s*(.+)")
 _VERBS = {
     "รับเข้าแผน": ACCEPT,
     "ส่งกลับแก้ไข": RETURN,
@@ -679,12 +677,13 @@ _HANDLERS: dict[str, Callable[[Turn, buttons.ActionPress], Awaitable[list[Outgoi
 @fallback
 async def typed_screen_button(turn: Turn, text: str) -> list[Outgoing] | None:
     match = _TYPED.fullmatch(normalize_digits(text).strip())
-    if match is None:
+    quoted = quoted_number(match.group(2)) if match else None
+    if match is None or quoted is None:
         return None
     orgs = await turn.orgs_allowed(Action.SCREEN_PROJECT)
     if not orgs:
         return None
-    verb, seq = _VERBS[match.group(1)], int(match.group(2))
+    verb, seq = _VERBS[match.group(1)], quoted.seq
     statuses = [s for s, names in CARD_ACTIONS.items() if verb in names]
     rows = await turn.session.exec(
         select(Project)
@@ -695,6 +694,7 @@ async def typed_screen_button(turn: Turn, text: str) -> list[Outgoing] | None:
             Edition.state == EditionState.COLLECTING,
             Project.seq == seq,
             Project.status.in_(statuses),  # type: ignore[attr-defined]
+            *([OperationalPlan.fiscal_year == quoted.fiscal_year] if quoted.fiscal_year else []),
         )
     )
     found: Sequence[Project] = rows.all()

@@ -218,6 +218,10 @@ def _unit_prompt(data: FormData) -> str:
     return TEXT["unit_prompt"] if _unit_choices(data) else TEXT["unit_prompt_free"]
 
 
+def _other_agency(data: FormData) -> bool:
+    return data.values.get("source") == ProjectSource.OTHER_AGENCY.value
+
+
 def _source_prompt(data: FormData) -> str:
     return TEXT["source_prompt"].format(org=(org_entry(data) or {"name": ""})["name"])
 
@@ -291,11 +295,11 @@ def project_columns(values: dict[str, Any]) -> dict[str, Any]:
         "details": values["details"],
         "budget_satang": int(values["budget"]),
         "location": values["location"],
-        "responsible_unit": values["unit"],
+        "responsible_unit": values["agency"] if other else values["unit"],
         "months_mask": months_to_mask(values["months"]),
         "source": source,
         "agency_name": values.get("agency") if other else None,
-        "is_equipment": bool(values["equipment"]),
+        "is_equipment": False if other else bool(values["equipment"]),
     }
 
 
@@ -309,13 +313,14 @@ def values_of(project: Project, org_id: int) -> dict[str, Any]:
         "details": project.details,
         "budget": project.budget_satang,
         "location": project.location,
-        "unit": project.responsible_unit,
         "months": list(mask_to_months(project.months_mask)),
         "source": project.source.value,
-        "equipment": project.is_equipment,
     }
     if project.source is ProjectSource.OTHER_AGENCY:
-        values["agency"] = project.agency_name or ""
+        values["agency"] = project.agency_name or project.responsible_unit
+    else:
+        values["unit"] = project.responsible_unit
+        values["equipment"] = project.is_equipment
     return values
 
 
@@ -464,8 +469,6 @@ SUBMIT_FORM = forms.register(
             fields.details_field(),
             fields.budget_field(),
             fields.location_field(),
-            fields.unit_field(_unit_prompt, _unit_choices),
-            fields.months_field(_fy),
             Field(
                 "source",
                 TEXT["source_label"],
@@ -479,15 +482,22 @@ SUBMIT_FORM = forms.register(
                 TEXT["agency_label"],
                 TEXT["agency_prompt"],
                 parse=_parse_agency,
-                when=lambda data: data.values.get("source") == ProjectSource.OTHER_AGENCY.value,
+                when=_other_agency,
             ),
-            Field(
+            # another agency's project: that agency is the unit responsible (ผด.02's column)
+            dataclasses.replace(
+                fields.unit_field(_unit_prompt, _unit_choices),
+                when=lambda data: not _other_agency(data),
+            ),
+            fields.months_field(_fy),
+            Field(  # ผด.02/1 lists the LAO's own equipment, not other agencies'
                 "equipment",
                 TEXT["equipment_label"],
                 TEXT["equipment_prompt"],
                 parse=_parse_yes_no,
                 choices=lambda _data: [Choice(TEXT["yes"], True), Choice(TEXT["no"], False)],
                 show=_show_yes_no,
+                when=lambda data: not _other_agency(data),
             ),
         ),
         header=_header,

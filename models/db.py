@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,18 @@ def is_sqlite(url: str | sa.URL) -> bool:
     return make_url(str(url)).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
     """Create the engine; on SQLite, turn on foreign keys, WAL and a busy timeout.
 
     WAL plus ``busy_timeout`` lets the chat workers and the scheduler share one file without
-    "database is locked" errors under ordinary load.
+    "database is locked" errors under ordinary load. ``foreign_keys=False`` is for
+    migrations only (SQLite alters a table by copying it, which the keys would refuse).
     """
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 30})
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, foreign_keys))
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     return engine
 
@@ -59,10 +61,10 @@ def is_transient(exc: BaseException) -> bool:
     return code in {"40001", "40P01"} or "database is locked" in text or "deadlock" in text
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(foreign_keys: bool, dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # pysqlite's own BEGIN off: ours is IMMEDIATE
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
@@ -99,14 +101,33 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
     await _alembic(engine, command.downgrade, revision)
 
 
+class BrokenForeignKeys(RuntimeError):
+    """A migration left rows pointing at rows that do not exist (SQLite checks afterwards)."""
+
+
 async def _alembic(engine: AsyncEngine, operation: Any, revision: str) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+
     def _run(connection: sa.Connection) -> None:
-        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        config = alembic_config(url)
         config.attributes["connection"] = connection
         operation(config, revision)
+        if is_sqlite(url):  # the keys were off while tables were copied: check them now
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise BrokenForeignKeys(f"{len(broken)} rows, first: {broken[0]}")
 
-    async with engine.begin() as connection:
-        await connection.run_sync(_run)
+    if not is_sqlite(url):
+        async with engine.begin() as connection:
+            await connection.run_sync(_run)
+        return
+    # SQLite: its own connection with foreign keys off (a PRAGMA a transaction cannot change)
+    migrating = make_engine(url, foreign_keys=False, poolclass=sa.pool.NullPool)
+    try:
+        async with migrating.begin() as connection:
+            await connection.run_sync(_run)
+    finally:
+        await migrating.dispose()
 
 
 def upgrade_url(url: str, revision: str = "head") -> None:

@@ -33,6 +33,7 @@ from models.enums import (
     TriggerKind,
     VoteDecision,
 )
+from models.fiscal import fiscal_year_bounds
 from models.org import Organization
 from models.plan import DraftVersion, Edition, OperationalPlan, Project, ProjectChange
 from models.rounds import edition_label_th
@@ -154,6 +155,7 @@ class DateRule(StrEnum):
     TOO_EARLY_REMOVAL = "too_early_removal"  # down before the 30 days were over
     NOT_LATER = "not_later"  # an extension that does not extend (limit: the deadline now)
     PAST = "past"  # an extension to a day already gone (limit: today)
+    AFTER_YEAR_END = "after_year_end"  # past the fiscal year the plan is for (limit: 30 Sep)
 
 
 @dataclass(frozen=True)
@@ -194,11 +196,16 @@ def removal_problem(day: date, *, earliest: date, today: date) -> DateProblem | 
     )
 
 
-def extension_problem(day: date, *, current: date, today: date) -> DateProblem | None:
-    """An extension moves the preparation deadline later, to a day still to come."""
+def extension_problem(
+    day: date, *, current: date, today: date, fiscal_year: int
+) -> DateProblem | None:
+    """An extension moves the preparation deadline later, to a day still to come, and within
+    the fiscal year the plan is for (a plan prepared after its year is over plans nothing)."""
+    year_end = fiscal_year_bounds(fiscal_year)[1]
     return _first_problem(
         (day <= current, DateRule.NOT_LATER, current),
         (day < today, DateRule.PAST, today),
+        (day > year_end, DateRule.AFTER_YEAR_END, year_end),
     )
 
 

@@ -37,7 +37,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MAKE_DRAFT: frozenset({Role.PLAN_OFFICER, Role.SUPPORT_COMMITTEE}),
     Action.PROPOSE_DRAFT: frozenset({Role.PLAN_OFFICER, Role.SUPPORT_COMMITTEE}),
     Action.VOTE: frozenset({Role.DEVELOPMENT_COMMITTEE}),
-    Action.VIEW_TALLY: frozenset({Role.PLAN_OFFICER, Role.SUPPORT_COMMITTEE, Role.EXECUTIVE}),
+    Action.VIEW_TALLY: frozenset(
+        {Role.PLAN_OFFICER, Role.SUPPORT_COMMITTEE, Role.DEVELOPMENT_COMMITTEE, Role.EXECUTIVE}
+    ),
     Action.APPROVE_PLAN: frozenset({Role.EXECUTIVE}),
     Action.EXTEND_DEADLINE: frozenset({Role.EXECUTIVE}),
     Action.AMEND_PLAN: frozenset({Role.EXECUTIVE}),

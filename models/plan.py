@@ -79,7 +79,19 @@ class Edition(SQLModel, table=True):
     Each keeps its own trigger, deadlines, approval and posting, as the regulation requires.
     """
 
-    __table_args__ = (sa.UniqueConstraint("plan_id", "kind", "number"),)
+    # one ฉบับแรก and one "เพิ่มเติม ครั้งที่ N" per plan; a round cancelled as opened by mistake
+    # frees its number for the one opened instead
+    __table_args__ = (
+        sa.Index(
+            "uq_edition_standing_plan_id_kind_number",
+            "plan_id",
+            "kind",
+            "number",
+            unique=True,
+            postgresql_where=sa.text("state <> 'cancelled'"),
+            sqlite_where=sa.text("state <> 'cancelled'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="operational_plan.id", index=True)
@@ -91,6 +103,7 @@ class Edition(SQLModel, table=True):
     deadline: date
     extended_deadline: date | None = None
     extension_reason: str | None = Field(default=None, max_length=2000)
+    cancel_reason: str | None = Field(default=None, max_length=2000)
     state: EditionState = enum_field(EditionState, EditionState.COLLECTING, index=True)
     announced_on: date | None = None
     posting_deadline: date | None = None

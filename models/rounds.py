@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,6 +19,7 @@ from models.deadlines import Deadline, preparation_deadline
 from models.enums import EditionKind, EditionState, ProjectStatus, TriggerKind
 from models.org import Organization
 from models.plan import Edition, OperationalPlan, Project
+from models.workflow import Step, edition_step, next_state
 
 
 def edition_label_th(edition: Edition) -> str:
@@ -28,6 +29,53 @@ def edition_label_th(edition: Edition) -> str:
     if edition.kind is EditionKind.AMENDMENT:
         return f"แก้ไข ครั้งที่ {edition.number}"
     return "ฉบับแรก"
+
+
+def same_budget_event(
+    kind: TriggerKind,
+    day: date,
+    agency: str | None,
+    other_kind: TriggerKind,
+    other_day: date,
+    other_agency: str | None,
+) -> bool:
+    """Whether two triggers are the same budget event, which opens one round only.
+
+    A fiscal year has one annual budget ordinance, whatever day it is recorded with; a
+    supplementary budget, accumulated funds or an agency's notice are the same event when
+    the kind, the day (and the agency) agree.
+    """
+    if kind is TriggerKind.ANNUAL_BUDGET or other_kind is TriggerKind.ANNUAL_BUDGET:
+        return kind is other_kind
+    return (kind, day, _agency_key(agency)) == (other_kind, other_day, _agency_key(other_agency))
+
+
+def _agency_key(agency: str | None) -> str:
+    return "".join((agency or "").split()).casefold()
+
+
+class DuplicateRound(Exception):
+    """The budget event already opened a round of this plan (not cancelled)."""
+
+    def __init__(self, existing: Edition) -> None:
+        super().__init__(f"edition {existing.id} already opened for this event")
+        self.existing = existing
+
+
+async def rounds_of_year(session: AsyncSession, org_id: int, fiscal_year: int) -> Sequence[Edition]:
+    """The rounds a plan has had (every edition but amendments and cancelled rounds)."""
+    rows = await session.exec(
+        select(Edition)
+        .join(OperationalPlan, OperationalPlan.id == Edition.plan_id)
+        .where(
+            OperationalPlan.org_id == org_id,
+            OperationalPlan.fiscal_year == fiscal_year,
+            Edition.kind != EditionKind.AMENDMENT,
+            Edition.state != EditionState.CANCELLED,
+        )
+        .order_by(Edition.id)
+    )
+    return rows.all()
 
 
 @dataclass(frozen=True)
@@ -49,8 +97,21 @@ async def open_round(
     trigger_agency: str | None = None,
     opened_by_id: int | None = None,
 ) -> OpenedRound:
-    """Open a round: the plan of the year if new, and its next edition with the legal deadline."""
+    """Open a round: the plan of the year if new, and its next edition with the legal deadline.
+
+    Raises :class:`DuplicateRound` when the same budget event opened a round already.
+    """
     assert org.id is not None
+    for existing in await rounds_of_year(session, org.id, fiscal_year):
+        if same_budget_event(
+            trigger_kind,
+            trigger_date,
+            trigger_agency,
+            existing.trigger_kind,
+            existing.trigger_date,
+            existing.trigger_agency,
+        ):
+            raise DuplicateRound(existing)
     plan = (
         await session.exec(
             select(OperationalPlan).where(
@@ -62,16 +123,15 @@ async def open_round(
         plan = OperationalPlan(org_id=org.id, fiscal_year=fiscal_year, created_at=clock.now())
         session.add(plan)
         await session.flush()
+    standing = (Edition.plan_id == plan.id, Edition.state != EditionState.CANCELLED)
     previous = (
-        await session.exec(
-            select(func.count()).select_from(Edition).where(Edition.plan_id == plan.id)
-        )
+        await session.exec(select(func.count()).select_from(Edition).where(*standing))
     ).one()
     additions = (
         await session.exec(
             select(func.count())
             .select_from(Edition)
-            .where(Edition.plan_id == plan.id, Edition.kind == EditionKind.ADDITION)
+            .where(*standing, Edition.kind == EditionKind.ADDITION)
         )
     ).one()
     deadline = preparation_deadline(trigger_date, days_off)
@@ -169,3 +229,16 @@ async def next_project_seq(session: AsyncSession, plan_id: int) -> int:
         await session.exec(select(func.max(Project.seq)).where(Project.plan_id == plan_id))
     ).one()
     return int(current or 0) + 1
+
+
+def cancel_round(edition: Edition, reason: str, now: datetime) -> None:
+    """A round opened by mistake (ยกเลิกรอบ): cancelled with the reason, its number freed.
+
+    Only while it still collects; its projects stay on record but count nowhere.
+    """
+    problem = edition_step(Step.CANCEL_ROUND, edition.state, None)
+    if problem is not None:
+        raise ValueError(problem)
+    edition.state = next_state(Step.CANCEL_ROUND, edition.state)
+    edition.cancel_reason = reason
+    edition.updated_at = now

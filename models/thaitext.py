@@ -156,6 +156,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "text_too_long": (
             "{field}ยาวเกินไป ({length} ตัวอักษร รับได้ไม่เกิน {max_len} ตัวอักษร) — กรุณาย่อให้สั้นลง"
         ),
+        "text_no_words": "ยังไม่เข้าใจ{field} “{text}” — กรุณาพิมพ์เป็นข้อความที่อ่านเข้าใจได้",
     }
 )
 """Every Thai reason a parser can give, by key."""
@@ -548,7 +549,9 @@ def parse_date(text: str, today: date) -> date | ParseError:
         return _err("date_empty", examples=examples)
     if len(cleaned) > _MAX_INPUT_LEN:
         return _err("date_too_long", examples=examples)
-    relative = _RELATIVE_DAYS.get(cleaned.replace(" ", ""))
+    squashed = cleaned.replace(" ", "")
+    # "วันพรุ่งนี้", "วันมะรืน" are said with วัน in front too (but "วันนี้" is a word of its own)
+    relative = _RELATIVE_DAYS.get(squashed, _RELATIVE_DAYS.get(squashed.removeprefix("วัน")))
     if relative is not None:
         shifted = _shift(today, relative)
         return (
@@ -987,6 +990,29 @@ def _trim_village_name(name: str) -> str:
     return name if stop is None else name[: stop.start()]
 
 
+# "ม.5", "หมู่ ๕", "หมู่ที่5" — and the numbers that run on from it: "1-6", "1, 3 และ 5"
+_VILLAGE_REF_RE = re.compile(
+    r"(?:หมู่?\s*ที่|หมู่?|ม\.)\s*(?P<numbers>[0-9]+(?:\s*(?:-|–|ถึง|,|และ)\s*[0-9]+)*)"
+)
+_VILLAGE_LINK_RE = re.compile(r"\s*(-|–|ถึง|,|และ)\s*")
+_VILLAGE_LINKS = {"-": "–", "–": "–", "ถึง": " ถึง ", ",": ", ", "และ": " และ "}
+
+
+def normalize_villages(text: str) -> str:
+    """Write every village a place mentions the official way, keeping ranges and lists:
+    "ม.1-6 บ้านหนองแวง" → "หมู่ที่ 1–6 บ้านหนองแวง", "หมู่ ๓" → "หมู่ที่ 3"."""
+
+    def official(match: re.Match[str]) -> str:
+        numbers = _VILLAGE_LINK_RE.sub(lambda m: _VILLAGE_LINKS[m.group(1)], match["numbers"])
+        return LABELS["village"].format(number=numbers)
+
+    return _VILLAGE_REF_RE.sub(official, _prep(text))
+
+
+def mentions_village(text: str) -> bool:
+    return _VILLAGE_REF_RE.search(_prep(text)) is not None
+
+
 def format_village(village: Village) -> str:
     """Write a village the official way: "หมู่ที่ 5 บ้านหนองแวง"."""
     text = LABELS["village"].format(number=village.number)
@@ -1000,13 +1026,29 @@ def format_village(village: Village) -> str:
 # ---------------------------------------------------------------------------------------
 
 
+# letters that make words: Thai consonants and vowels (not tone marks alone), Latin letters
+_LETTER_RE = re.compile(r"[\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e45a-zA-Z]")
+MIN_WORD_LETTERS = 3
+# what people type when they have nothing to say; never a title or a reason on the record
+FILLER_WORDS: Final[frozenset[str]] = frozenset(
+    {"ok", "okay", "oki", "test", "โอเค", "โอเคค่ะ", "โอเคครับ", "ทดสอบ", "ได้", "ได้ครับ", "ได้ค่ะ"}
+)
+
+
 def clean_text(
-    text: str, *, max_len: int, field_name_th: str, example_th: str | None = None
+    text: str,
+    *,
+    max_len: int,
+    field_name_th: str,
+    example_th: str | None = None,
+    words: bool = False,
 ) -> str | ParseError:
     """Tidy a free-text answer (project name, details…) and check it is present and short enough.
 
     `field_name_th` names the field in the reason ("ชื่อโครงการ"); `example_th`, when given,
-    is appended to the "please type" reason as an example.
+    is appended to the "please type" reason as an example. With `words`, the answer must be
+    real words (a title, a reason on the record): at least three letters, not emoji or
+    punctuation alone, not a filler such as "ok".
     """
     cleaned = unicodedata.normalize("NFC", text.translate(_ZERO_WIDTH))
     cleaned = _WHITESPACE_RE.sub(" ", reorder_vowels(cleaned)).strip()
@@ -1017,4 +1059,16 @@ def clean_text(
         return ParseError(reason)
     if len(cleaned) > max_len:
         return _err("text_too_long", field=field_name_th, length=len(cleaned), max_len=max_len)
+    if words and not has_words(cleaned):
+        reason = MESSAGES["text_no_words"].format(field=field_name_th, text=cleaned[:40])
+        if example_th:
+            reason += MESSAGES["text_example"].format(example=example_th)
+        return ParseError(reason)
     return cleaned
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` says something in letters (see ``clean_text``'s ``words``)."""
+    if "".join(text.split()).casefold().strip(".!?-") in FILLER_WORDS:
+        return False
+    return len(_LETTER_RE.findall(text)) >= MIN_WORD_LETTERS

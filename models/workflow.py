@@ -34,6 +34,7 @@ class Step(StrEnum):
     REMOVE = "plan.remove"
     EXTEND = "round.extend"
     AMEND = "plan.amend"
+    CANCEL_ROUND = "round.cancel"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ EDITION_RULES: dict[Step, Rule] = {
         Action.EXTEND_DEADLINE, frozenset({S.COLLECTING, S.IN_REVIEW, S.AWAITING_EXECUTIVE})
     ),
     Step.AMEND: Rule(Action.AMEND_PLAN, frozenset({S.IN_FORCE})),
+    # a round opened by mistake: only while it still collects (nothing proposed yet)
+    Step.CANCEL_ROUND: Rule(Action.OPEN_ROUND, frozenset({S.COLLECTING}), S.CANCELLED),
 }
 
 # Project status changes: (from, to) → the action that may make it.

@@ -91,11 +91,12 @@ ROAD = {
     "details": "ก่อสร้างถนน คสล. กว้าง 5 เมตร ยาว 200 เมตร หนา 0.15 เมตร",
     "budget": "150000",
     "location": "หมู่ที่ 5 บ้านหนองแวง",
+    "source": Press("อบต.หนองแวง"),
     "unit": Press("กองช่าง"),
     "months": Press("ทั้งปี"),
-    "source": Press("อบต.หนองแวง"),
     "equipment": Press("ไม่ใช่"),
 }
+OWN_ONLY = ("unit", "equipment")  # not asked for another agency's project
 ORDER = tuple(ROAD)
 
 
@@ -104,9 +105,12 @@ async def submit(chat: Any, who: str = "agency", **answers: Answer) -> str:
     chosen = {**ROAD, **answers}
     out = await chat.say(who, "เสนอโครงการ")
     assert "ขั้นที่ 1/" in out, out
+    other = chosen["source"] == Press("หน่วยงานอื่น")
     for name in ORDER:
+        if other and name in OWN_ONLY:
+            continue
         out = await step(chat, who, chosen[name])
-        if name == "source" and chosen["source"] == Press("หน่วยงานอื่น"):
+        if name == "source" and other:
             out = await step(chat, who, chosen["agency"])
     assert "ตรวจสอบก่อนส่ง" in out, out
     return await chat.press(who, "ยืนยันส่ง")

@@ -67,7 +67,7 @@ async def test_second_trigger_opens_an_addition(chat: object, demo: Runtime) -> 
     out = await chat.press("officer", "แจ้งจากหน่วยงานอื่น")  # type: ignore[attr-defined]
     assert "ขั้นที่ 3/4 หน่วยงานที่แจ้ง" in out
     await chat.say("officer", "แขวงทางหลวงชนบทขอนแก่น")  # type: ignore[attr-defined]
-    await chat.say("officer", "พรุ่งนี้")  # type: ignore[attr-defined]
+    await chat.say("officer", "วันนี้")  # type: ignore[attr-defined]
     out = await chat.press("officer", "เปิดรอบ")  # type: ignore[attr-defined]
     assert "(เพิ่มเติม ครั้งที่ 1)" in out
     async with demo.sessions() as session:
@@ -100,3 +100,80 @@ async def test_budget_refused_without_the_role_and_audited(chat: object, demo: R
         ).one()
     assert denied.after == {"roles": ["submitter"]}
     assert denied.channel is not None and denied.person_id is not None
+
+
+async def test_the_same_budget_event_opens_one_round_only(chat: object, demo: Runtime) -> None:
+    """Issue 11.2: the annual budget again, while its round still collects, is refused with
+    the reason, at the question (not after the whole form), and nobody is told twice."""
+    await open_annual_round(chat)
+    await chat.say("officer", "เปิดรอบ")  # type: ignore[attr-defined]
+    await chat.press("officer", "พ.ศ. 2569")  # type: ignore[attr-defined]
+    out = await chat.press("officer", "ข้อบัญญัติงบประมาณรายจ่ายประจำปี")  # type: ignore[attr-defined]
+    assert "⛔ บันทึกข้อบัญญัติงบประมาณรายจ่ายประจำปี (1 ต.ค. 68) ไว้แล้ว" in out
+    assert "ปีงบประมาณ พ.ศ. 2569 (ฉบับแรก) ไปแล้ว จึงเปิดรอบซ้ำไม่ได้" in out
+    assert "ขั้นที่ 2/3 เหตุที่เริ่มนับ" in out  # asked again: pick another event
+    # a supplementary budget recorded twice for the same day: refused at the date
+    await chat.press("officer", "งบประมาณรายจ่ายเพิ่มเติม")  # type: ignore[attr-defined]
+    await chat.say("officer", "วันนี้")  # type: ignore[attr-defined]
+    out = await chat.press("officer", "เปิดรอบ")  # type: ignore[attr-defined]
+    assert "(เพิ่มเติม ครั้งที่ 1)" in out
+    await chat.say("officer", "เปิดรอบ")  # type: ignore[attr-defined]
+    await chat.press("officer", "พ.ศ. 2569")  # type: ignore[attr-defined]
+    await chat.press("officer", "งบประมาณรายจ่ายเพิ่มเติม")  # type: ignore[attr-defined]
+    out = await chat.say("officer", "วันนี้")  # type: ignore[attr-defined]
+    assert "⛔ บันทึกงบประมาณรายจ่ายเพิ่มเติม (1 ต.ค. 68) ไว้แล้ว" in out
+    async with demo.sessions() as session:
+        editions = (await session.exec(select(Edition))).all()
+        opened = (
+            await session.exec(
+                select(OutboundMessage).where(OutboundMessage.dedupe_key.like("round-opened:%"))
+            )  # type: ignore[attr-defined]
+        ).all()
+    assert len(editions) == 2 and len(opened) == 2 * 5  # two rounds, each told once
+
+
+async def test_a_budget_event_must_have_happened(chat: object) -> None:
+    """Issue 11.7: a budget announced tomorrow is not a day the 30 days can run from."""
+    await chat.say("officer", "/budget")  # type: ignore[attr-defined]
+    await chat.press("officer", "พ.ศ. 2569")  # type: ignore[attr-defined]
+    await chat.press("officer", "ข้อบัญญัติงบประมาณรายจ่ายประจำปี")  # type: ignore[attr-defined]
+    out = await chat.say("officer", "วันพรุ่งนี้")  # type: ignore[attr-defined]
+    assert out.startswith("วันที่ 2 ต.ค. 2568 ยังมาไม่ถึง"), out
+
+
+async def test_a_round_opened_by_mistake_is_cancelled_with_its_reason(
+    chat: object, demo: Runtime
+) -> None:
+    """Issue 11.2: the officer cancels a round; it is audited, submitters are told, and its
+    number is free for the round opened instead."""
+    await open_annual_round(chat)
+    assert "ยกเลิกรอบ" not in await chat.say("agency", "ช่วยเหลือ")  # type: ignore[attr-defined]
+    out = await chat.say("agency", "ยกเลิกรอบ")  # type: ignore[attr-defined]
+    assert out.startswith("⛔ คำสั่งนี้สำหรับเจ้าหน้าที่วิเคราะห์นโยบายและแผนเท่านั้น")
+    out = await chat.say("officer", "ยกเลิกรอบ")  # type: ignore[attr-defined]
+    assert "🗑 ยกเลิกรอบจัดทำแผนที่เปิดผิด" in out and "เหตุผลที่ยกเลิก" in out
+    out = await chat.say("officer", "😀😀")  # type: ignore[attr-defined]
+    assert out.startswith("ยังไม่เข้าใจเหตุผลที่ยกเลิก “😀😀”")  # not a reason: asked again
+    await chat.say("officer", "บันทึกปีงบประมาณผิด")  # type: ignore[attr-defined]
+    out = await chat.say("officer", "บันทึกวันผิดด้วย")  # type: ignore[attr-defined] — typed at the summary
+    assert "✅ เปลี่ยนเหตุผลที่ยกเลิกเป็นข้อความที่พิมพ์ล่าสุดแล้ว" in out and "บันทึกวันผิดด้วย" in out
+    out = await chat.press("officer", "ยืนยันยกเลิกรอบ")  # type: ignore[attr-defined]
+    assert "✅ ยกเลิกรอบแล้ว: แผนการดำเนินงาน ปีงบประมาณ พ.ศ. 2569 (ฉบับแรก)" in out
+    assert "แจ้งผู้เสนอโครงการและคณะกรรมการสนับสนุนฯ แล้ว 5 บัญชี" in out
+    async with demo.sessions() as session:
+        cancelled = (await session.exec(select(Edition))).one()
+        audit = (
+            await session.exec(select(AuditEvent).where(AuditEvent.action == "round.cancel"))
+        ).one()
+        told = (
+            await session.exec(
+                select(OutboundMessage).where(OutboundMessage.dedupe_key.like("round-cancelled:%"))
+            )  # type: ignore[attr-defined]
+        ).all()
+    assert cancelled.state is EditionState.CANCELLED
+    assert cancelled.cancel_reason == "บันทึกวันผิดด้วย"
+    assert audit.after == {"state": "cancelled", "reason": "บันทึกวันผิดด้วย"}
+    assert "บันทึกวันผิดด้วย" in plain_text(from_payload(told[0].payload))
+    assert "ยังไม่มีรอบที่เปิดรับโครงการ" in await chat.say("agency", "เสนอโครงการ")  # type: ignore[attr-defined]
+    out = await open_annual_round(chat)  # the same event again: the mistake is undone
+    assert "(ฉบับแรก)" in out

@@ -99,9 +99,9 @@ async def test_a_project_is_submitted_with_quick_replies_a_carousel_and_a_confir
     out = await line_chat.say(who, "๑.๕ ล้าน")
     assert "✅ 1,500,000 บาท (หนึ่งล้านห้าแสนบาทถ้วน)" in out
     await line_chat.say(who, "หมู่ที่ 5 บ้านหนองแวง")
+    await line_chat.press(who, "อบต.หนองแวง")
     await line_chat.press(who, "กองช่าง")
     await line_chat.press(who, "ทั้งปี")
-    await line_chat.press(who, "อบต.หนองแวง")
     out = await line_chat.press(who, "ไม่ใช่")
     assert "ตรวจสอบก่อนส่ง" in out
     assert "งบประมาณ (บาท): 1,500,000 บาท" in out

@@ -82,15 +82,15 @@ async def test_three_projects_edit_withdraw_status_and_notices(chat: Any, demo: 
     assert "✅ 150,000 บาท (หนึ่งแสนห้าหมื่นบาทถ้วน)" in out
     assert "ขั้นที่ 6/10 สถานที่ดำเนินการ" in out
     out = await chat.say(who, "ถนนสาย ม.5 บ้านหนองแวง")
-    assert "✅ หมู่ที่ 5 บ้านหนองแวง" in out
-    assert "ขั้นที่ 7/10 หน่วยงานรับผิดชอบหลัก" in out and "กองช่าง" in chat.buttons(who)
-    out = await chat.press(who, "กองช่าง")
-    assert "ขั้นที่ 8/10 เดือนที่ดำเนินการ" in out
-    assert chat.buttons(who)[:5] == ["ทั้งปี", "ต.ค.–ธ.ค.", "ม.ค.–มี.ค.", "เม.ย.–มิ.ย.", "ก.ค.–ก.ย."]
-    out = await chat.press(who, "ทั้งปี")
-    assert "ขั้นที่ 9/10 โครงการของ" in out
+    assert "✅ ถนนสาย หมู่ที่ 5 บ้านหนองแวง" in out  # what is stored, villages the official way
+    assert "ขั้นที่ 7/10 โครงการของ" in out
     assert chat.buttons(who)[:2] == ["อบต.หนองแวง", "หน่วยงานอื่น"]
     out = await chat.press(who, "อบต.หนองแวง")
+    assert "ขั้นที่ 8/10 หน่วยงานรับผิดชอบหลัก" in out and "กองช่าง" in chat.buttons(who)
+    out = await chat.press(who, "กองช่าง")
+    assert "ขั้นที่ 9/10 เดือนที่ดำเนินการ" in out
+    assert chat.buttons(who)[:5] == ["ทั้งปี", "ต.ค.–ธ.ค.", "ม.ค.–มี.ค.", "เม.ย.–มิ.ย.", "ก.ค.–ก.ย."]
+    out = await chat.press(who, "ทั้งปี")
     assert "ขั้นที่ 10/10 ครุภัณฑ์" in out and "ผด.02/1" in out
     out = await chat.press(who, "ไม่ใช่")
     assert "ตรวจสอบก่อนส่ง" in out
@@ -104,8 +104,8 @@ async def test_three_projects_edit_withdraw_status_and_notices(chat: Any, demo: 
     out = await chat.press(who, "ยืนยันส่ง")
     assert "✅ ส่งแล้ว เลขที่ 2569-001 — คณะกรรมการสนับสนุนฯ จะตรวจและแจ้งผลทางแชทนี้" in out
 
-    # 2: 1.5 ล้าน, typed strategy and plan area, another agency's project, equipment; then
-    # an edit from the summary
+    # 2: 1.5 ล้าน, typed strategy and plan area, another agency's project (that agency is
+    # the unit responsible; no unit or equipment question); then an edit from the summary
     out = await chat.say(who, "เสนอโครงการ")
     await chat.say(who, "จัดซื้อเครื่องวัดความดันโลหิต")
     out = await chat.say(who, "2")
@@ -117,26 +117,31 @@ async def test_three_projects_edit_withdraw_status_and_notices(chat: Any, demo: 
     assert "✅ 1,500,000 บาท (หนึ่งล้านห้าแสนบาทถ้วน)" in out
     out = await chat.say(who, "โรงพยาบาลส่งเสริมสุขภาพตำบลหนองแวง")
     assert "✅" not in out  # no village in the place: nothing to echo
-    out = await chat.say(who, "รพ.สต.หนองแวง")  # any unit may be typed
-    assert "ขั้นที่ 8/10" in out
-    await chat.press(who, "ต.ค.–ธ.ค.")
     out = await chat.press(who, "หน่วยงานอื่น")
-    assert "ขั้นที่ 10/11 ชื่อหน่วยงาน" in out
+    assert "ขั้นที่ 8/9 ชื่อหน่วยงาน" in out
     out = await chat.say(who, "สำนักงานสาธารณสุขอำเภอภูเวียง")
-    assert "ขั้นที่ 11/11 ครุภัณฑ์" in out
-    out = await chat.say(who, "ใช่")
-    assert "งบประมาณ (บาท): 1,500,000 บาท" in out and "ใช่ (แบบ ผด.02/1)" in out
+    assert "ขั้นที่ 9/9 เดือนที่ดำเนินการ" in out
+    out = await chat.press(who, "ต.ค.–ธ.ค.")
+    assert "งบประมาณ (บาท): 1,500,000 บาท" in out and "ครุภัณฑ์" not in out
+    assert "หน่วยงานรับผิดชอบหลัก" not in out  # the agency is
     await chat.press(who, "แก้ไข")
     out = await chat.press(who, "งบประมาณ (บาท)")
-    assert "ขั้นที่ 5/11 งบประมาณ (บาท)" in out
+    assert "ขั้นที่ 5/9 งบประมาณ (บาท)" in out
     out = await chat.say(who, "๒ แสน")
     assert "✅ 200,000 บาท (สองแสนบาทถ้วน)" in out
     assert "ตรวจสอบก่อนส่ง" in out and "งบประมาณ (บาท): 200,000 บาท" in out
     out = await chat.say(who, "ยืนยันส่ง")  # the button's label typed works the same
     assert "✅ ส่งแล้ว เลขที่ 2569-002" in out
 
-    # 3: months typed as a range
-    out = await submit(chat, who, title="ขุดลอกหนองสาธารณะ", budget="250000 บาท", months="ม.ค.-มี.ค.")
+    # 3: months typed as a range; equipment (แบบ ผด.02/1)
+    out = await submit(
+        chat,
+        who,
+        title="ขุดลอกหนองสาธารณะ",
+        budget="250000 บาท",
+        months="ม.ค.-มี.ค.",
+        equipment=Press("ใช่"),
+    )
     assert "✅ ส่งแล้ว เลขที่ 2569-003" in out
 
     # withdraw #2 from /mine
@@ -167,13 +172,15 @@ async def test_three_projects_edit_withdraw_status_and_notices(chat: Any, demo: 
     assert mask_to_months(road.months_mask) == (10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9)
     assert mask_to_months(bp.months_mask) == (10, 11, 12)
     assert mask_to_months(pond.months_mask) == (1, 2, 3)
-    assert (road.location, road.responsible_unit) == ("ถนนสาย ม.5 บ้านหนองแวง", "กองช่าง")
-    assert (bp.source, bp.agency_name, bp.is_equipment) == (
+    assert (road.location, road.responsible_unit) == ("ถนนสาย หมู่ที่ 5 บ้านหนองแวง", "กองช่าง")
+    assert (bp.source, bp.agency_name, bp.responsible_unit, bp.is_equipment) == (
         ProjectSource.OTHER_AGENCY,
         "สำนักงานสาธารณสุขอำเภอภูเวียง",
-        True,
+        "สำนักงานสาธารณสุขอำเภอภูเวียง",  # issue 11.7: the agency is the unit responsible
+        False,
     )
     assert (road.source, road.agency_name, road.is_equipment) == (ProjectSource.LAO, None, False)
+    assert pond.is_equipment
     async with demo.sessions() as session:
         strategy = await session.get(Strategy, bp.strategy_id)
         area = await session.get(PlanArea, bp.plan_area_id)
@@ -215,7 +222,7 @@ async def test_restart_mid_form_resumes_with_answers_kept(chat: Any, demo: Runti
     chat.restart()
     out = await chat.say("agency", "300000")
     assert "✅ 300,000 บาท" in out and "ขั้นที่ 6/10" in out
-    for answer in ("หมู่ที่ 3", Press("กองช่าง"), Press("เม.ย.–มิ.ย."), Press("อบต.หนองแวง")):
+    for answer in ("หมู่ที่ 3", Press("อบต.หนองแวง"), Press("กองช่าง"), Press("เม.ย.–มิ.ย.")):
         await step(chat, "agency", answer)
     out = await chat.press("agency", "ไม่ใช่")
     assert "ชื่อโครงการ: ก่อสร้างรางระบายน้ำ หมู่ที่ 3" in out
@@ -266,18 +273,18 @@ async def test_bad_answers_get_the_reason_and_the_question_again(chat: Any, demo
 
     out = await chat.say(who, "ก" * 301)
     assert "สถานที่ดำเนินการยาวเกินไป" in out and "ขั้นที่ 6/10" in out
-    await chat.say(who, "ศาลากลางบ้าน")
+    out = await chat.say(who, "ศาลากลางบ้าน")
+
+    out = await chat.say(who, "ของใครก็ไม่รู้")
+    assert "กรุณากดปุ่ม อบต.หนองแวง หรือ หน่วยงานอื่น" in out and "ขั้นที่ 7/10" in out
+    await chat.say(who, "อบต.หนองแวง")
     await chat.say(who, "กองช่าง")  # the button's label typed
 
     out = await chat.say(who, "ต.ค. 2570")
-    assert "อยู่นอกปีงบประมาณ พ.ศ. 2569" in out and "ขั้นที่ 8/10 เดือนที่ดำเนินการ" in out
+    assert "อยู่นอกปีงบประมาณ พ.ศ. 2569" in out and "ขั้นที่ 9/10 เดือนที่ดำเนินการ" in out
     out = await chat.say(who, "ก.ย.-ต.ค.")
-    assert "ย้อนกลับ" in out and "ขั้นที่ 8/10" in out  # backwards in the fiscal year
+    assert "ย้อนกลับ" in out and "ขั้นที่ 9/10" in out  # backwards in the fiscal year
     await chat.say(who, "ต.ค. 68 ถึง ธ.ค. 68")
-
-    out = await chat.say(who, "ของใครก็ไม่รู้")
-    assert "กรุณากดปุ่ม อบต.หนองแวง หรือ หน่วยงานอื่น" in out and "ขั้นที่ 9/10" in out
-    await chat.say(who, "อบต.หนองแวง")
     out = await chat.say(who, "อาจจะ")
     assert "กรุณากดปุ่ม ใช่ หรือ ไม่ใช่" in out and "ขั้นที่ 10/10" in out
     out = await chat.say(who, "ไม่")
@@ -351,13 +358,16 @@ async def test_an_edit_that_opens_a_question_asks_it_then_returns_to_the_summary
     await chat.press("agency", "แก้ไข")
     await chat.press("agency", "โครงการของ")
     out = await chat.press("agency", "หน่วยงานอื่น")
-    assert "ขั้นที่ 10/11 ชื่อหน่วยงาน" in out  # newly needed: asked at once
+    assert "ขั้นที่ 8/9 ชื่อหน่วยงาน" in out  # newly needed: asked at once
     out = await chat.say("agency", "แขวงทางหลวงชนบทขอนแก่น")
-    assert "ตรวจสอบก่อนส่ง" in out  # and straight back, not through ครุภัณฑ์ again
+    assert "ตรวจสอบก่อนส่ง" in out  # and straight back, not through the months again
     assert "ชื่อหน่วยงาน: แขวงทางหลวงชนบทขอนแก่น" in out
     await chat.press("agency", "แก้ไข")
     await chat.press("agency", "โครงการของ")
     out = await chat.press("agency", "อบต.หนองแวง")
+    assert "ขั้นที่ 8/10 หน่วยงานรับผิดชอบหลัก" in out  # its own again: its unit is asked
+    await chat.press("agency", "กองช่าง")
+    out = await chat.press("agency", "ไม่ใช่")
     assert "ตรวจสอบก่อนส่ง" in out and "ชื่อหน่วยงาน" not in out
     await chat.press("agency", "ยืนยันส่ง")
     (project,) = await projects(demo)
@@ -392,10 +402,10 @@ async def test_village_and_support_committee_submit_development_committee_is_ref
     out = await chat.say("village", "เสนอโครงการ")
     assert "ขั้นที่ 1/10" in out
     await chat.say("village", "ซ่อมแซมถนนลูกรัง หมู่ที่ 5")
-    for answer in ("1", "9", "ลงหินคลุก ยาว 1 กม.", "80000", "หมู่ที่ 5"):
-        await chat.say("village", answer)
+    for answer in ("1", "9", "ลงหินคลุก ยาว 1 กม.", "80000", "หมู่ที่ 5", Press("อบต.หนองแวง")):
+        await step(chat, "village", answer)
     assert chat.buttons("village")[0] == "หมู่ที่ 5 บ้านหนองแวง"  # the village's own unit
-    for answer in (Press("หมู่ที่ 5 บ้านหนองแวง"), Press("ทั้งปี"), Press("อบต.หนองแวง")):
+    for answer in (Press("หมู่ที่ 5 บ้านหนองแวง"), Press("ทั้งปี")):
         await step(chat, "village", answer)
     await chat.press("village", "ไม่ใช่")
     out = await chat.press("village", "ยืนยันส่ง")
@@ -656,7 +666,7 @@ async def test_twenty_concurrent_answers_leave_a_consistent_form(chat: Any, demo
     assert state.data["values"]["title"] in titles
 
     # the rest of the form, all at once, in order: every answer applied in turn
-    rest = ["1", "9", "รายละเอียด", "150000", "หมู่ที่ 5", "กองช่าง", "ทั้งปี", "อบต.หนองแวง", "ไม่ใช่"]
+    rest = ["1", "9", "รายละเอียด", "150000", "หมู่ที่ 5", "อบต.หนองแวง", "กองช่าง", "ทั้งปี", "ไม่ใช่"]
     replies = await asyncio.gather(*(chat.say("agency", a) for a in rest))
     assert "ตรวจสอบก่อนส่ง" in replies[-1]
     state = await form_state(demo, "agency")
@@ -699,7 +709,8 @@ async def test_ten_submitters_confirm_at_once_and_get_distinct_numbers(
         out = ""
         for answer in (f"โครงการของ {who}", "1", "9", "ก", "100000", "หมู่ที่ 1"):
             out = await chat.say(who, answer)
-        for label in (chat.buttons(who)[0], "ทั้งปี", "อบต.หนองแวง", "ไม่ใช่"):
+        await chat.press(who, "อบต.หนองแวง")
+        for label in (chat.buttons(who)[0], "ทั้งปี", "ไม่ใช่"):
             out = await chat.press(who, label)
         return out
 

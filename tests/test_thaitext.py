@@ -407,6 +407,8 @@ OCT_1 = date(2025, 10, 1)
         ("29 ก.พ. 2567", date(2024, 2, 29)),
         ("วันนี้", TODAY),
         ("พรุ่งนี้", TODAY + timedelta(days=1)),
+        ("วันพรุ่งนี้", TODAY + timedelta(days=1)),
+        ("วัน มะรืนนี้", TODAY + timedelta(days=2)),
         ("มะรืน", TODAY + timedelta(days=2)),
         ("มะรืนนี้", TODAY + timedelta(days=2)),
         ("เมื่อวาน", TODAY - timedelta(days=1)),

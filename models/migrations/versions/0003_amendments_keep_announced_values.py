@@ -64,9 +64,7 @@ def upgrade() -> None:
                 values.setdefault(column, value)  # the first change holds the announced value
     for project_id, values in restored.items():
         if values:
-            connection.execute(
-                project.update().where(project.c.id == project_id).values(**values)
-            )
+            connection.execute(project.update().where(project.c.id == project_id).values(**values))
 
 
 def downgrade() -> None:
@@ -75,6 +73,4 @@ def downgrade() -> None:
     for project_id, _before, after in _changes(connection, in_force_only=True):
         values = {k: v for k, v in _json(after).items() if k in AMENDABLE}
         if values:
-            connection.execute(
-                project.update().where(project.c.id == project_id).values(**values)
-            )
+            connection.execute(project.update().where(project.c.id == project_id).values(**values))
