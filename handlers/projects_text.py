@@ -35,6 +35,7 @@ TEXT = {
     "ellipsis": "…",
     "no_months": "—",
     "card_title": "ชื่อโครงการ",
+    "card_details": "รายละเอียดของกิจกรรม",
     "card_budget": "งบประมาณ (บาท)",
     "card_strategy": "ยุทธศาสตร์",
     "card_area": "แผนงาน",
@@ -168,6 +169,7 @@ def project_card(
     """A project as the committee reads it: the columns of แบบ ผด.02, in the regulation's words."""
     rows: list[tuple[str, str]] = [
         (TEXT["card_title"], project.title),
+        (TEXT["card_details"], project.details),
         (TEXT["card_strategy"], strategy),
         (TEXT["card_area"], area),
         (TEXT["card_budget"], baht(project.budget_satang)),
@@ -178,7 +180,8 @@ def project_card(
     if project.agency_name:
         rows.append((TEXT["card_agency"], project.agency_name))
     if project.is_equipment:
-        rows.append((TEXT["card_equipment"], TEXT["equipment_yes"]))
+        kind = project.equipment_type or TEXT["equipment_yes"]
+        rows.append((TEXT["card_equipment"], kind))
     if submitted_by:
         rows.append((TEXT["card_by"], submitted_by))
     return Card(title=title, fields=tuple(rows), buttons=buttons, footer=footer)

@@ -15,11 +15,12 @@ from handlers.phrases import PHRASES
 from handlers.projects_text import baht, days_left, thai_date
 from handlers.router import command
 from models.deadlines import preparation_deadline
-from models.enums import EditionKind, EditionState, ProjectStatus, TriggerKind
+from models.enums import EditionKind, EditionState, ProjectStatus, Role, TriggerKind
 from models.org import Organization
 from models.permissions import Action, needed_roles_th
 from models.plan import Edition, OperationalPlan
-from models.rounds import edition_label_th, latest_rounds, round_counts
+from models.rounds import RoundCounts, edition_label_th, latest_rounds, newest_drafts, round_counts
+from models.stages import Next, StageOf, next_steps, stage_of
 
 TEXT = {
     "plan": "📋 แผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} — {org}",
@@ -47,6 +48,7 @@ TEXT = {
     "earliest_removal": " · ปลดประกาศได้ตั้งแต่ {date}",
     "removed": "ปลดประกาศ {date}",
 }
+MAX_STEPS = 3  # next-step buttons per answer, before โครงการของฉัน (a phone's row)
 # Stages in which the preparation deadline still runs (afterwards it is history, not a count).
 PREPARING = frozenset(
     {EditionState.COLLECTING, EditionState.IN_REVIEW, EditionState.AWAITING_EXECUTIVE}
@@ -59,12 +61,12 @@ async def status_command(turn: Turn, _args: str) -> list[Outgoing]:
     if not orgs:
         return [Text(PHRASES["not_joined"])]
     messages: list[Outgoing] = []
-    collecting = False
+    steps: list[Next] = []
     for org in orgs:
-        text, open_now = await _org_status(turn, org)
-        collecting = collecting or open_now
+        text, org_steps = await _org_status(turn, org)
+        steps += [step for step in org_steps if step not in steps]
         messages.append(Text(text))
-    row = _buttons(turn, collecting and bool(await turn.orgs_allowed(Action.SUBMIT_PROJECT)))
+    row = _buttons(turn, steps)
     if row:
         last = messages.pop()
         assert isinstance(last, Text)
@@ -72,45 +74,58 @@ async def status_command(turn: Turn, _args: str) -> list[Outgoing]:
     return messages
 
 
-def _buttons(turn: Turn, may_submit: bool) -> tuple[Button, ...]:
-    """The next step as buttons; none inside a form, whose own question follows the peek."""
+def _buttons(turn: Turn, steps: list[Next]) -> tuple[Button, ...]:
+    """The speaker's next steps as buttons (theirs, by their roles), then โครงการของฉัน;
+    none inside a form, whose own question follows the peek."""
     if forms.current_form(turn) is not None:
         return ()
-    row = [commands.button(commands.MINE)]
-    if may_submit:
-        row.insert(0, commands.button(commands.SUBMIT))
-    return tuple(row)
+    row = [commands.button(commands.BY_NAME[step.value]) for step in steps[:MAX_STEPS]]
+    return (*row, commands.button(commands.MINE))
 
 
-async def _org_status(turn: Turn, org: Organization) -> tuple[str, bool]:
-    """One org's newest fiscal year as one message; and whether a round is collecting."""
+async def _org_status(turn: Turn, org: Organization) -> tuple[str, list[Next]]:
+    """One org's newest fiscal year as one message, and the speaker's next steps in it."""
     assert org.id is not None
+    roles = await turn.roles_in(org.id)
     rounds = await latest_rounds(turn.session, org.id)
     if not rounds:
-        roles = needed_roles_th(Action.OPEN_ROUND)
-        return TEXT["no_round"].format(org=org.short_name, roles=roles), False
+        roles_th = needed_roles_th(Action.OPEN_ROUND)
+        opener = [Next.BUDGET] if Role.PLAN_OFFICER in roles else []
+        return TEXT["no_round"].format(org=org.short_name, roles=roles_th), opener
     plan: OperationalPlan = rounds[0][1]
+    drafts = await newest_drafts(turn.session, [e.id for e, _p in rounds if e.id])
     blocks = [TEXT["plan"].format(fy=plan.fiscal_year, org=org.short_name)]
+    steps: list[Next] = []
     for edition, _plan in rounds:
-        blocks.append(await _edition_block(turn, edition))
-    collecting = any(e.state is EditionState.COLLECTING for e, _p in rounds)
-    return "\n\n".join(blocks), collecting
+        assert edition.id is not None
+        where = stage_of(edition, drafts.get(edition.id))
+        counts = await round_counts(turn.session, edition.id)
+        blocks.append(await _edition_block(turn, edition, where, counts))
+        found = next_steps(
+            where.stage,
+            roles,
+            waiting=counts.submitted,
+            accepted=counts.accepted,
+            may_remove_on=edition.earliest_removal,
+            today=turn.clock.today(),
+        )
+        steps += [step for step in found if step not in steps]
+    return "\n\n".join(blocks), steps
 
 
-async def _edition_block(turn: Turn, edition: Edition) -> str:
+async def _edition_block(turn: Turn, edition: Edition, where: StageOf, counts: RoundCounts) -> str:
     assert edition.id is not None
-    lines = [TEXT["edition"].format(label=edition_label_th(edition), state=edition.state.label_th)]
+    lines = [TEXT["edition"].format(label=edition_label_th(edition), state=where.label_th)]
     lines.append(
         TEXT["trigger"].format(what=_trigger_th(edition), date=thai_date(edition.trigger_date))
     )
     if edition.kind is not EditionKind.AMENDMENT:  # an amendment has no round: approved at once
         lines += _deadline_lines(turn, edition)
-        lines += await _count_lines(turn, edition.id)
+        lines += _count_lines(counts)
     return "\n".join(lines + _posting_lines(turn, edition))
 
 
-async def _count_lines(turn: Turn, edition_id: int) -> list[str]:
-    counts = await round_counts(turn.session, edition_id)
+def _count_lines(counts: RoundCounts) -> list[str]:
     line = TEXT["counts"].format(
         submitted=_count(ProjectStatus.SUBMITTED, counts.submitted),
         accepted=_count(ProjectStatus.ACCEPTED, counts.accepted),

@@ -35,6 +35,7 @@ from handlers.projects_text import (
     thai_date,
 )
 from handlers.router import command
+from models.catalog import EQUIPMENT_TYPES
 from models.editions import load_edition
 from models.enums import EditionState, ProjectSource, ProjectStatus, Role
 from models.fiscal import mask_to_months, months_to_mask
@@ -74,6 +75,9 @@ TEXT = {
     "equipment_prompt": (
         "เป็นรายการครุภัณฑ์ที่ไม่ได้ดำเนินการตามโครงการพัฒนาท้องถิ่น (ลงในแบบ ผด.02/1) ใช่หรือไม่"
     ),
+    "equipment_type_label": "ประเภทครุภัณฑ์",
+    "equipment_type_prompt": "ครุภัณฑ์ประเภทใด — กดปุ่ม หรือพิมพ์ เช่น ครุภัณฑ์สำนักงาน",
+    "equipment_type_example": "ครุภัณฑ์สำนักงาน",
     "yes": "ใช่",
     "no": "ไม่ใช่",
     "yes_show": "ใช่ (แบบ ผด.02/1)",
@@ -261,6 +265,18 @@ def _parse_yes_no(text: str, _data: FormData) -> Any:
     return ParseError(TEXT["yes_no_bad"])
 
 
+_equipment_text = fields.free_text(
+    TEXT["equipment_type_label"], TEXT["equipment_type_example"], 100
+)
+
+
+def _parse_equipment_type(text: str, data: FormData) -> Any:
+    """A type of the budget's list typed in part ("คอมพิวเตอร์"), or another the LAO uses."""
+    typed = squash(text).removeprefix("ครุภัณฑ์")
+    found = [kind for kind in EQUIPMENT_TYPES if typed and typed in squash(kind)]
+    return found[0] if len(found) == 1 else _equipment_text(text, data)
+
+
 def _show_yes_no(value: Any, _data: FormData) -> str:
     return TEXT["yes_show"] if value else TEXT["no"]
 
@@ -300,6 +316,7 @@ def project_columns(values: dict[str, Any]) -> dict[str, Any]:
         "source": source,
         "agency_name": values.get("agency") if other else None,
         "is_equipment": False if other else bool(values["equipment"]),
+        "equipment_type": values.get("equipment_type") if values.get("equipment") else None,
     }
 
 
@@ -321,6 +338,8 @@ def values_of(project: Project, org_id: int) -> dict[str, Any]:
     else:
         values["unit"] = project.responsible_unit
         values["equipment"] = project.is_equipment
+        if project.is_equipment and project.equipment_type:
+            values["equipment_type"] = project.equipment_type
     return values
 
 
@@ -498,6 +517,15 @@ SUBMIT_FORM = forms.register(
                 choices=lambda _data: [Choice(TEXT["yes"], True), Choice(TEXT["no"], False)],
                 show=_show_yes_no,
                 when=lambda data: not _other_agency(data),
+            ),
+            Field(
+                "equipment_type",
+                TEXT["equipment_type_label"],
+                TEXT["equipment_type_prompt"],
+                parse=_parse_equipment_type,
+                choices=lambda _data: [Choice(kind, kind) for kind in EQUIPMENT_TYPES],
+                when=lambda data: data.values.get("equipment") is True,
+                depends_on=("equipment",),
             ),
         ),
         header=_header,

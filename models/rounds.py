@@ -18,7 +18,7 @@ from models.days_off import DaysOff
 from models.deadlines import Deadline, preparation_deadline
 from models.enums import EditionKind, EditionState, ProjectStatus, TriggerKind
 from models.org import Organization
-from models.plan import Edition, OperationalPlan, Project
+from models.plan import DraftVersion, Edition, OperationalPlan, Project
 from models.workflow import Step, edition_step, next_state
 
 
@@ -183,6 +183,20 @@ async def latest_rounds(
         .order_by(Edition.id)
     )
     return rows.all()
+
+
+async def newest_drafts(
+    session: AsyncSession, edition_ids: Sequence[int]
+) -> dict[int, DraftVersion]:
+    """Each edition's draft with the highest number (ร่างที่ N), for the ones that have one."""
+    if not edition_ids:
+        return {}
+    rows = await session.exec(
+        select(DraftVersion)
+        .where(DraftVersion.edition_id.in_(list(edition_ids)))  # type: ignore[attr-defined]
+        .order_by(DraftVersion.edition_id, DraftVersion.number)  # type: ignore[arg-type]
+    )
+    return {draft.edition_id: draft for draft in rows.all()}  # the last of each wins
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,8 @@ async def submit(chat: Any, who: str = "agency", **answers: Answer) -> str:
         out = await step(chat, who, chosen[name])
         if name == "source" and other:
             out = await step(chat, who, chosen["agency"])
+        if name == "equipment" and chosen["equipment"] == Press("ใช่"):
+            out = await step(chat, who, chosen.get("equipment_type", Press("ครุภัณฑ์สำนักงาน")))
     assert "ตรวจสอบก่อนส่ง" in out, out
     return await chat.press(who, "ยืนยันส่ง")
 

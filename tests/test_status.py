@@ -133,3 +133,58 @@ async def test_status_inside_a_form_keeps_the_form(chat: Any, demo: Runtime) -> 
     assert "ยังไม่มีโครงการที่ท่านเสนอ" in out and "ขั้นที่ 2/10 ยุทธศาสตร์" in out
     out = await chat.say("agency", "1")
     assert "ขั้นที่ 3/10 แผนงาน" in out
+
+
+async def test_status_says_the_stage_and_offers_each_role_its_next_step(
+    chat: Any, demo: Runtime
+) -> None:
+    """Issue 11.9: draft prepared, under review, returned, awaiting the executive, in force,
+    posted — each said, with the speaker's own next action as its button."""
+    from tests.flows import (
+        accept_all,
+        add_projects,
+        approve_today,
+        make_draft,
+        open_fy_round,
+        post_at_the_board,
+        propose,
+        vote,
+    )
+
+    out = await chat.say("officer", "สถานะ")
+    assert "ยังไม่มีรอบการจัดทำแผน" in out and chat.buttons("officer")[0] == "เปิดรอบ"
+    edition = await open_fy_round(demo)
+    await add_projects(demo, edition, [100_000, 200_000])
+    await chat.say("s1", "สถานะ")
+    assert chat.buttons("s1")[0] == "ตรวจโครงการ"  # two to screen
+    await accept_all(chat)
+    out = await chat.say("officer", "สถานะ")
+    assert "📌 ฉบับแรก · กำลังรวบรวมโครงการ" in out
+    assert chat.buttons("officer")[:2] == ["จัดทำร่าง", "เสนอโครงการ"]
+    await make_draft(chat)
+    out = await chat.say("officer", "สถานะ")
+    assert "📌 ฉบับแรก · จัดทำร่างที่ 1 แล้ว — รอเสนอคณะกรรมการพัฒนาฯ" in out
+    assert chat.buttons("officer")[0] == "เสนอร่าง"
+    await propose(chat)
+    out = await chat.say("c1", "สถานะ")
+    assert "คณะกรรมการพัฒนาฯ กำลังพิจารณาร่างที่ 1" in out
+    assert chat.buttons("c1")[0] == "ผลการพิจารณา"
+    for member in ("c1", "c2", "c3"):
+        await vote(chat, demo, member, "ขอแก้ไข", "ขอเพิ่มโครงการซ่อมถนน หมู่ที่ 3")
+    out = await chat.say("officer", "สถานะ")
+    assert "ร่างที่ 1 ถูกส่งกลับแก้ไข" in out and chat.buttons("officer")[0] == "จัดทำร่าง"
+    await make_draft(chat)
+    await propose(chat)
+    for member in ("c1", "c2", "c3"):
+        await vote(chat, demo, member, "เห็นชอบ")
+    out = await chat.say("mayor", "สถานะ")
+    assert "คณะกรรมการพัฒนาฯ เห็นชอบร่างที่ 2 แล้ว — รอผู้บริหารท้องถิ่นอนุมัติ" in out
+    assert chat.buttons("mayor")[0] == "อนุมัติแผน"
+    await approve_today(chat)
+    out = await chat.say("officer", "สถานะ")
+    assert "ประกาศใช้แล้ว — รอบันทึกการปิดประกาศ" in out
+    assert chat.buttons("officer")[0] == "บันทึกการปิดประกาศ"
+    await post_at_the_board(chat, "วันนี้ 1 ต.ค. 2568")
+    out = await chat.say("officer", "สถานะ")
+    assert "ประกาศใช้แล้ว · ปิดประกาศแล้ว" in out
+    assert chat.buttons("officer") == ["โครงการของฉัน"]  # nothing due until the 30 days pass

@@ -141,6 +141,7 @@ async def test_three_projects_edit_withdraw_status_and_notices(chat: Any, demo: 
         budget="250000 บาท",
         months="ม.ค.-มี.ค.",
         equipment=Press("ใช่"),
+        equipment_type="คอมพิวเตอร์",  # part of a type's name, typed
     )
     assert "✅ ส่งแล้ว เลขที่ 2569-003" in out
 
@@ -180,7 +181,7 @@ async def test_three_projects_edit_withdraw_status_and_notices(chat: Any, demo: 
         False,
     )
     assert (road.source, road.agency_name, road.is_equipment) == (ProjectSource.LAO, None, False)
-    assert pond.is_equipment
+    assert (pond.is_equipment, pond.equipment_type) == (True, "ครุภัณฑ์คอมพิวเตอร์")
     async with demo.sessions() as session:
         strategy = await session.get(Strategy, bp.strategy_id)
         area = await session.get(PlanArea, bp.plan_area_id)
