@@ -71,6 +71,7 @@ TEXT = {
         "ประกาศใช้ {announced} · ⏰ ต้องปิดประกาศภายใน {deadline} ({left})\n"
         "แจ้ง{officer}ให้ปิดประกาศแล้ว"
     ),
+    "announced_notice": "📣 {org} ประกาศใช้{plan}แล้ว เมื่อ {day}\n{draft}",
     # returning
     "return_title": "การส่งกลับแก้ไข",
     "return_header": "↩️ ส่ง{plan} กลับไปแก้ไข — {org}\n{draft}",
@@ -200,6 +201,7 @@ async def _confirm_approve(turn: Turn, data: FormData) -> list[Outgoing]:
         [posting_notice(found, deadline.legal_day)],
         dedupe_key=f"plan-approved:{edition.id}",
     )
+    await _announce_to_everyone(turn, found, day, str(data.ctx["draft"]))
     text = TEXT["approved"].format(
         plan=plan_of(found),
         org=org.short_name,
@@ -209,6 +211,20 @@ async def _confirm_approve(turn: Turn, data: FormData) -> list[Outgoing]:
         officer=Role.PLAN_OFFICER.label_th,
     )
     return [Text(text)]
+
+
+async def _announce_to_everyone(turn: Turn, row: EditionRow, day: date, draft: str) -> None:
+    """Who proposed projects and who considered the draft hear that the plan is announced
+    (issue: before, only the officer did), with the plan in force one tap away."""
+    notice = TEXT["announced_notice"].format(
+        org=row.org.short_name, plan=plan_of(row), day=thai_date(day), draft=draft
+    )
+    await turn.notify_roles(
+        row.org_id,
+        [Role.SUBMITTER, Role.SUPPORT_COMMITTEE, Role.DEVELOPMENT_COMMITTEE],
+        [Choices(notice, (commands.button(commands.PLAN),))],
+        dedupe_key=f"plan-announced:{row.edition_id}",
+    )
 
 
 APPROVE_FORM = forms.register(

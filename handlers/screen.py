@@ -76,6 +76,11 @@ TEXT = {
     "already": "โครงการเลขที่ {number} “{status}” อยู่แล้ว",
     "now": "โครงการเลขที่ {number} ขณะนี้ “{status}”",
     "accepted": "✅ รับโครงการเลขที่ {number} เข้าแผนแล้ว",
+    "accept_page": "รับเข้าแผนทั้ง {n} โครงการในหน้านี้",
+    "accept_page_confirm": "รับโครงการเลขที่ {numbers} ({n} โครงการ) เข้าแผนทั้งหมดใช่หรือไม่",
+    "accept_page_yes": "ยืนยันรับ {n} โครงการ",
+    "not_now": "กลับไปตรวจทีละโครงการ",
+    "accepted_page": "✅ รับโครงการเลขที่ {numbers} เข้าแผนแล้ว ({n} โครงการ)",
     "returned": "↩️ ส่งโครงการเลขที่ {number} กลับให้แก้ไขแล้ว — เหตุผล: {reason}",
     "reclassified": "✅ ปรับโครงการเลขที่ {number} เป็น ยุทธศาสตร์ {strategy} · {area} แล้ว",
     "unchanged": "ไม่มีข้อมูลที่เปลี่ยน — โครงการเลขที่ {number} คงเดิม",
@@ -127,6 +132,7 @@ OTHER_CHOICES = 8  # projects offered as buttons for ซ้ำกับโคร
 # The buttons a project's card has, by the status the list is of (action names: the executive
 # has "approve" and "return", so screening's are prefixed).
 ACCEPT, RETURN, RECLASSIFY, DUPLICATE = "p_accept", "p_return", "p_reclassify", "p_duplicate"
+ACCEPT_PAGE, YES = "p_accept_page", "y"
 CARD_ACTIONS: dict[ProjectStatus, tuple[str, ...]] = {
     ProjectStatus.SUBMITTED: (ACCEPT, RETURN, RECLASSIFY, DUPLICATE),
     ProjectStatus.ACCEPTED: (RETURN, RECLASSIFY, DUPLICATE),
@@ -221,6 +227,10 @@ async def _page(turn: Turn, edition_id: int, status: ProjectStatus, page: int) -
     messages: list[Outgoing] = [Text(header + "\n" + title)]
     messages += [_card(rnd, *row) for row in shown]
     row: list[Button] = []
+    if status is ProjectStatus.SUBMITTED and len(shown) > 1:
+        ids = ",".join(str(project.id) for project, *_rest in shown)
+        label = TEXT["accept_page"].format(n=len(shown))
+        row.append(Button(label, buttons.action_button(ACCEPT_PAGE, edition_id, ids)))
     if page > 1:
         row.append(_list_button(TEXT["previous"], edition_id, status, page - 1))
     if page < pages:
@@ -339,6 +349,12 @@ def _why_not(
 @action(ACCEPT)
 async def accept_project(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
     checked = await screenable(turn, press.object_id, press.arg, ProjectStatus.ACCEPTED)
+    told = await _accept(turn, checked)
+    return await _done(turn, checked, TEXT["accepted"].format(number=checked.number), told)
+
+
+async def _accept(turn: Turn, checked: Screened) -> int:
+    """Accept one project: its status, the audit row, and its submitter told (how many)."""
     project = checked.project
     before = _status_columns(project)
     project.status = ProjectStatus.ACCEPTED
@@ -346,8 +362,36 @@ async def accept_project(turn: Turn, press: buttons.ActionPress) -> list[Outgoin
     project.duplicate_of_id = None  # accepted after all: no longer held to be a duplicate
     await _record(turn, checked, "project.accept", before, _status_columns(project))
     notice = TEXT["notice_accepted"].format(number=checked.number, title=shorten(project.title))
-    told = await _tell_submitter(turn, checked, notice, fix=False)
-    return await _done(turn, checked, TEXT["accepted"].format(number=checked.number), told)
+    return await _tell_submitter(turn, checked, notice, fix=False)
+
+
+# -- รับทั้งหน้า: the cards on screen, accepted at once after one confirmation ---------------------
+
+
+@action(ACCEPT_PAGE)
+async def accept_page(turn: Turn, press: buttons.ActionPress) -> list[Outgoing]:
+    """Ask first, naming the projects; the answer is the same button with "yes" in front."""
+    confirmed = (press.arg or "").startswith(YES)
+    ids = [int(i) for i in (press.arg or "").removeprefix(YES).split(",") if i.isdigit()]
+    if not ids:
+        raise refusal(PHRASES["expired"])
+    checked = [
+        await screenable(
+            turn, i, ProjectStatus.SUBMITTED.value, ProjectStatus.ACCEPTED, lock=confirmed
+        )
+        for i in ids
+    ]
+    numbers = ", ".join(c.number for c in checked)
+    if not confirmed:
+        yes = buttons.action_button(ACCEPT_PAGE, press.object_id, YES + ",".join(map(str, ids)))
+        back = _list_button(TEXT["not_now"], press.object_id, ProjectStatus.SUBMITTED, 1)
+        question = TEXT["accept_page_confirm"].format(n=len(ids), numbers=numbers)
+        return [Choices(question, (Button(TEXT["accept_page_yes"].format(n=len(ids)), yes), back))]
+    told = 0
+    for one in checked:
+        told += await _accept(turn, one)
+    text = TEXT["accepted_page"].format(n=len(checked), numbers=numbers)
+    return await _done(turn, checked[-1], text, told)
 
 
 def _status_columns(project: Project) -> dict[str, Any]:
