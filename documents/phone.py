@@ -109,16 +109,18 @@ def _nav(doc: PlanDocument, form: Form) -> str:
 
 
 def _summary_row(row: SummaryRow, css: str = "") -> str:
+    pct = percent_text(row.budget_pct)
     return (
         f'<tr class="{css}"><td>{e(row.title)}</td><td class="n">{row.count}</td>'
-        f'<td class="n">{baht(row.satang)}</td><td class="n">{percent_text(row.budget_pct)}</td></tr>'
+        f'<td class="n">{baht(row.satang)}</td><td class="n">{pct}</td></tr>'
     )
 
 
 def _summary(doc: PlanDocument) -> str:
+    first = e(TEXT["col_strategy"].format(top=doc.top_level))
     head = (
         f'<colgroup><col><col style="width:3.2em"><col style="width:7.2em">'
-        f'<col style="width:3.6em"></colgroup><tr><th>{e(TEXT["col_strategy"].format(top=doc.top_level))}'
+        f'<col style="width:3.6em"></colgroup><tr><th>{first}'
         f"</th><th>{e(TEXT['phone_projects'])}</th><th>{e(TEXT['col_amount'])}</th><th>%</th></tr>"
     )
     rows = []
