@@ -4,12 +4,17 @@ A committee member deciding from a phone would otherwise pinch-zoom a landscape 
 each project is a card (title, budget, place, unit, and the twelve months as a strip with
 the running months filled), the summary is a narrow table, and nothing is wider than the
 screen. One self-contained file (no scripts, no outside requests), served by the app under a
-signed, expiring link like any other document.
+signed, expiring link like any other document. Sarabun (regular) is embedded, so the page
+reads the same as the PDF even where no Thai font is installed (90 KB).
 """
 
 from __future__ import annotations
 
+import base64
+from functools import cache
 from html import escape
+
+import fontpkg_sarabun
 
 from documents.model import Form, Line, PlanDocument, Section, SummaryRow
 from documents.texts import TEXT
@@ -59,13 +64,21 @@ tr.sub td{font-weight:700;background:#f3f3f3}
 """
 
 
+@cache
+def font_face() -> str:
+    data = (fontpkg_sarabun.ROOT / "files" / "Sarabun-Regular.ttf").read_bytes()
+    url = "data:font/ttf;base64," + base64.b64encode(data).decode("ascii")
+    return f"@font-face{{font-family:Sarabun;src:url({url}) format('truetype')}}"
+
+
 def render_html(doc: PlanDocument, form: Form = Form.WHOLE) -> bytes:
     """The phone page of ``form`` (the whole plan by default), UTF-8."""
     h = doc.heading
     parts = [
         '<!doctype html><html lang="th"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(h.title)} — {e(h.org_full_name)}</title><style>{CSS}</style></head><body>",
+        f"<title>{e(h.title)} — {e(h.org_full_name)}</title>",
+        f"<style>{font_face()}{CSS}</style></head><body>",
         f"<header><h1>{e(h.title)}</h1><p>{e(h.org_line)}</p>",
         f'<span class="stamp">{e(h.stamp)}</span>' if h.stamp else "",
         "</header>",
@@ -119,7 +132,7 @@ def _summary_row(row: SummaryRow, css: str = "") -> str:
 def _summary(doc: PlanDocument) -> str:
     first = e(TEXT["col_strategy"].format(top=doc.top_level))
     head = (
-        f'<colgroup><col><col style="width:3.2em"><col style="width:7.2em">'
+        f'<colgroup><col><col style="width:4.4em"><col style="width:7.2em">'
         f'<col style="width:3.6em"></colgroup><tr><th>{first}'
         f"</th><th>{e(TEXT['phone_projects'])}</th><th>{e(TEXT['col_amount'])}</th><th>%</th></tr>"
     )

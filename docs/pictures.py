@@ -1,0 +1,62 @@
+"""Make the README's pictures: the phone page at 390 px (headless Chromium) and the first
+pages of a 300-project made-up plan as PNG (pdftoppm). Needs Debian's chromium and
+poppler-utils: ``uv run python docs/pictures.py``."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from documents.pdf import render_pdf  # noqa: E402
+from documents.phone import render_html  # noqa: E402
+from documents.sample import sample_plan  # noqa: E402
+from tests.headless import browser_page  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+async def phone(doc_html: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        page_file = Path(tmp) / "plan.html"
+        page_file.write_bytes(doc_html)
+        async with browser_page() as page:
+            await page.open(page_file.as_uri(), 390, 844)
+            await page.screenshot(HERE / "phone-page.png")
+            await page.evaluate("document.getElementById('pd02').scrollIntoView()")
+            await page.screenshot(HERE / "phone-page-projects.png")
+
+
+def pdf_pages(pdf: bytes, first: int, last: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "plan.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "60",
+                "-f",
+                str(first),
+                "-l",
+                str(last),
+                "-png",
+                str(source),
+                str(HERE / "plan-page"),
+            ],
+            check=True,
+        )
+
+
+def main() -> None:
+    doc = sample_plan(300, draft=1)
+    asyncio.run(phone(render_html(doc)))
+    pdf_pages(render_pdf(doc), 1, 6)
+
+
+if __name__ == "__main__":
+    main()
