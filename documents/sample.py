@@ -116,11 +116,12 @@ def sample_plan(
     fiscal_year: int = 2569,
     draft: int | None = None,
     settings: DocumentSettings | None = None,
+    seed: int = 1,
 ) -> PlanDocument:
     """A whole plan of ``count`` projects (a draft's, stamped, when ``draft`` is given)."""
     from documents.model import announcement
 
-    rows = sample_rows(count, fiscal_year=fiscal_year)
+    rows = sample_rows(count, fiscal_year=fiscal_year, seed=seed)
     ann = announcement(
         org=SAMPLE_ORG,
         fiscal_year=fiscal_year,
