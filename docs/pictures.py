@@ -18,6 +18,7 @@ from documents.sample import sample_plan  # noqa: E402
 from tests.headless import browser_page  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+PAGES = (1, 2, 3, 5, 12)  # cover, contents, ส่วนที่ 1, ผด.01, a page of ผด.02
 
 
 async def phone(doc_html: bytes) -> None:
@@ -31,31 +32,22 @@ async def phone(doc_html: bytes) -> None:
             await page.screenshot(HERE / "phone-page-projects.png")
 
 
-def pdf_pages(pdf: bytes, first: int, last: int) -> None:
+def pdf_pages(pdf: bytes, pages: tuple[int, ...]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "plan.pdf"
         source.write_bytes(pdf)
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-r",
-                "60",
-                "-f",
-                str(first),
-                "-l",
-                str(last),
-                "-png",
-                str(source),
-                str(HERE / "plan-page"),
-            ],
-            check=True,
-        )
+        for number in pages:
+            subprocess.run(
+                ["pdftoppm", "-r", "60", "-f", str(number), "-l", str(number), "-png"]
+                + ["-singlefile", str(source), str(HERE / f"plan-page-{number:02d}")],
+                check=True,
+            )
 
 
 def main() -> None:
     doc = sample_plan(300, draft=1)
     asyncio.run(phone(render_html(doc)))
-    pdf_pages(render_pdf(doc), 1, 6)
+    pdf_pages(render_pdf(doc), PAGES)
 
 
 if __name__ == "__main__":
