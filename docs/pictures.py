@@ -12,10 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from documents.pdf import render_pdf  # noqa: E402
-from documents.phone import render_html  # noqa: E402
-from documents.sample import sample_plan  # noqa: E402
-from tests.headless import browser_page  # noqa: E402
+from documents.pdf import render_pdf
+from documents.phone import render_html
+from documents.sample import sample_plan
+from tests.headless import browser_page
 
 HERE = Path(__file__).resolve().parent
 PAGES = (1, 2, 3, 5, 12)  # cover, contents, ส่วนที่ 1, ผด.01, a page of ผด.02
@@ -37,10 +37,10 @@ def pdf_pages(pdf: bytes, pages: tuple[int, ...]) -> None:
         source = Path(tmp) / "plan.pdf"
         source.write_bytes(pdf)
         for number in pages:
+            target = HERE / f"plan-page-{number:02d}"
+            page = ["-f", str(number), "-l", str(number), "-singlefile"]
             subprocess.run(
-                ["pdftoppm", "-r", "60", "-f", str(number), "-l", str(number), "-png"]
-                + ["-singlefile", str(source), str(HERE / f"plan-page-{number:02d}")],
-                check=True,
+                ["pdftoppm", "-r", "60", *page, "-png", str(source), str(target)], check=True
             )
 
 

@@ -35,7 +35,7 @@ TEMPLATE = Path(str(files("documents") / "templates" / "plan.typ"))
 FONT_DIR = fontpkg_sarabun.ROOT / "files"
 
 FORMS: dict[Form, tuple[str, ...]] = {
-    Form.WHOLE: ("whole", "part1", "pd01", "pd02", "pd021"),
+    Form.WHOLE: ("cover", "whole", "part1", "pd01", "pd02", "pd021"),
     Form.PD01: ("pd01",),
     Form.PD02: ("pd02",),
     Form.PD021: ("pd021",),
@@ -56,8 +56,12 @@ def render_pdf(doc: PlanDocument, form: Form = Form.WHOLE) -> bytes:
 
 
 def render_png(doc: PlanDocument, form: Form = Form.WHOLE, *, ppi: int = 60) -> bytes:
-    """The first page as a PNG: the preview image LINE shows under a document link."""
-    data = json.dumps(view(doc, form), ensure_ascii=False, separators=(",", ":"))
+    """The first page (the cover) as a PNG: the preview image LINE shows with the link."""
+    data = json.dumps(
+        {**view(doc, form), "forms": ["cover"], "announcements": []},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     pages = typst.compile(
         str(TEMPLATE),
         font_paths=[str(FONT_DIR)],
