@@ -34,7 +34,7 @@ from documents.texts import TEXT
 from models.document_settings import DocumentSettings, settings_of
 from models.editions import (
     approved_draft,
-    consolidated_projects,
+    consolidated,
     edition_title_th,
     in_force_editions,
 )
@@ -42,7 +42,7 @@ from models.enums import EditionKind, EditionState, Role
 from models.fiscal import mask_to_months
 from models.org import Membership, Organization, Person
 from models.plan import DraftVersion, Edition, OperationalPlan, Project, ProjectChange
-from models.plan_rows import project_rows
+from models.plan_rows import project_rows, rows_of
 from models.rounds import edition_label_th
 from models.thaitext import format_baht, format_months, format_thai_date, satang_to_baht
 
@@ -243,9 +243,12 @@ async def _edition_rows(
             )
         ).all()
     )
-    ids = [c.project_id for c in changes if c.project_id is not None]
-    rows = await project_rows(session, plan.fiscal_year, col(Project.id).in_(ids))
-    titles = {r["id"]: r["title"] for r in rows}
+    ids = {c.project_id for c in changes if c.project_id is not None}
+    assert plan.id is not None
+    standing = [p for p in (await consolidated(session, plan.id)).projects if p.id in ids]
+    rows = await rows_of(session, plan.fiscal_year, standing)
+    announced = await project_rows(session, plan.fiscal_year, col(Project.id).in_(ids))
+    titles = {r["id"]: r["title"] for r in announced}  # cancelled ones too
     lines = [
         TEXT["ann_change"].format(
             number=n,
@@ -319,24 +322,16 @@ async def _consolidated(
 ) -> PlanDocument:
     assert plan.id is not None
     editions = await in_force_editions(session, plan.id)
-    projects = await consolidated_projects(session, plan.id)
-    rows = await project_rows(
-        session, plan.fiscal_year, col(Project.id).in_([p.id for p in projects])
-    )
+    standing = await consolidated(session, plan.id)
+    rows = await rows_of(session, plan.fiscal_year, standing.projects)
     marks: dict[int, str] = {}
     by_id = {e.id: e for e in editions}
-    for project in projects:
+    for project in standing.projects:
         edition = by_id.get(project.edition_id)
         if edition is not None and edition.kind is EditionKind.ADDITION:
             marks[project.id] = edition_label_th(edition)  # type: ignore[index]
-    changed = await session.exec(
-        select(ProjectChange.project_id, ProjectChange.edition_id).where(
-            col(ProjectChange.edition_id).in_(list(by_id))
-        )
-    )
-    for project_id, edition_id in changed.all():
-        if project_id is not None:
-            marks[project_id] = edition_title_th(by_id[edition_id], plan.fiscal_year)
+    for project_id, changes in standing.changes.items():
+        marks[project_id] = edition_title_th(by_id[changes[-1].edition_id], plan.fiscal_year)
     announcements = []
     for edition in editions:
         edition_rows, notes = await _edition_rows(session, edition, plan)

@@ -5,7 +5,7 @@ Per-org document choices (DocumentSettings), the optional middle level (แน�
 provisionally: chain it onto whatever head main has when merging.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-30 05:59:30.190336
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import models.types
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
