@@ -178,7 +178,9 @@ class Project(SQLModel, table=True):
     agency_name: str | None = Field(default=None, max_length=300)
     is_equipment: bool = False
     equipment_type: str | None = Field(default=None, max_length=100)  # ผด.02/1 groups by it
-    approach_id: int | None = Field(default=None, foreign_key="development_approach.id")
+    # development_approach.id; no foreign-key constraint, so that adding or dropping the
+    # column never makes SQLite copy the project table (which other tables reference)
+    approach_id: int | None = None
     # The optional columns some LAOs print on ผด.02 (DocumentSettings.extra_columns):
     procurement_method: str | None = Field(default=None, max_length=100)  # วิธีดำเนินการ
     completed_on: date | None = None  # ดำเนินการแล้วเสร็จ
