@@ -26,7 +26,7 @@ from documents.model import (
     Section,
     SummaryRow,
 )
-from documents.texts import TEXT
+from documents.texts import PD02_COLUMNS, PD021_COLUMNS, TEXT, pd01_columns
 from documents.thaiwords import words
 from models.drafts import percent_text
 from models.thaitext import format_baht, satang_to_baht
@@ -114,9 +114,9 @@ def view(doc: PlanDocument, form: Form) -> dict[str, Any]:
         "years": list(h.years),
         "months": [w(m) for m in doc.months],
         "text": {key: w(value) for key, value in _template_text().items()},
-        "cols01": [w(c) for c in _cols01(doc)],
-        "cols02": [w(TEXT[k]) for k in _COLS02],
-        "cols021": [w(TEXT[k]) for k in _COLS021],
+        "cols01": [w(c) for c in pd01_columns(doc.top_level)],
+        "cols02": [w(TEXT[k]) for k in PD02_COLUMNS],
+        "cols021": [w(TEXT[k]) for k in PD021_COLUMNS],
         "extra_columns": [w(c) for c in doc.extra_columns],
         "summary": _summary(doc),
         "projects": [_section(s) for s in doc.projects],
@@ -137,15 +137,6 @@ def view(doc: PlanDocument, form: Form) -> dict[str, Any]:
     }
 
 
-_COLS02 = ("col_no", "col_project", "col_details", "col_amount", "col_location", "col_unit")
-_COLS021 = (
-    "col_no",
-    "col_equipment",
-    "col_equipment_details",
-    "col_amount",
-    "col_location",
-    "col_unit",
-)
 _TEMPLATE_KEYS = (
     "plan",
     "stamp_short",
@@ -174,17 +165,6 @@ def _template_text() -> dict[str, str]:
     text = {key: TEXT[key] for key in _TEMPLATE_KEYS}
     text["page_before"] = TEXT["page"].format(n="").strip()
     return text
-
-
-def _cols01(doc: PlanDocument) -> list[str]:
-    return [
-        TEXT["col_strategy"].format(top=doc.top_level),
-        TEXT["col_count"],
-        TEXT["col_count_pct"],
-        TEXT["col_budget"],
-        TEXT["col_budget_pct"],
-        TEXT["col_units"],
-    ]
 
 
 def _row(row: SummaryRow) -> dict[str, Any]:

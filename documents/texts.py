@@ -8,6 +8,10 @@ steps and the usual objectives and benefits); ``{org}`` is the organization's fu
 
 from __future__ import annotations
 
+from pythainlp.util.date import thai_abbr_months
+
+from models.fiscal import FISCAL_MONTHS
+
 TEXT = {
     "plan": "แผนการดำเนินงาน",
     "plan_year": "แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. {fy}",
@@ -132,20 +136,7 @@ TEXT = {
     "phone_months": "ช่วงเดือน",
 }
 
-MONTHS_ABBR = (
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-)
+MONTHS_ABBR = tuple(thai_abbr_months[m - 1] for m in FISCAL_MONTHS)
 """The month grid's column heads, in fiscal order."""
 
 PART1_SECTIONS = ("intro", "objectives", "steps", "benefits")
@@ -201,3 +192,27 @@ PART1_DEFAULTS = {
         "เป็นไปตามวัตถุประสงค์ เป้าหมาย และระยะเวลาที่กำหนดหรือไม่"
     ),
 }
+
+
+def pd01_columns(top_level: str) -> list[str]:
+    """The column heads of ผด.01 (PDF, workbook)."""
+    return [
+        TEXT["col_strategy"].format(top=top_level),
+        TEXT["col_count"],
+        TEXT["col_count_pct"],
+        TEXT["col_budget"],
+        TEXT["col_budget_pct"],
+        TEXT["col_units"],
+    ]
+
+
+PD02_COLUMNS = ("col_no", "col_project", "col_details", "col_amount", "col_location", "col_unit")
+PD021_COLUMNS = (
+    "col_no",
+    "col_equipment",
+    "col_equipment_details",
+    "col_amount",
+    "col_location",
+    "col_unit",
+)
+"""The first six column heads of ผด.02 and ผด.02/1 (keys of TEXT); the months follow."""

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from documents.model import Form, PlanDocument, Section, SummaryRow
-from documents.texts import TEXT
+from documents.texts import PD02_COLUMNS, PD021_COLUMNS, TEXT, pd01_columns
 from models.thaitext import satang_to_baht
 
 FONT = "TH Sarabun New"  # what Thai offices have installed; Sarabun where it is not
@@ -135,14 +135,7 @@ def _header(ws: Worksheet, row: int, labels: Sequence[str], rowspan: int = 1) ->
 
 
 def _pd01(ws: Worksheet, doc: PlanDocument) -> None:
-    labels = [
-        TEXT["col_strategy"].format(top=doc.top_level),
-        TEXT["col_count"],
-        TEXT["col_count_pct"],
-        TEXT["col_budget"],
-        TEXT["col_budget_pct"],
-        TEXT["col_units"],
-    ]
+    labels = pd01_columns(doc.top_level)
     top = _titles(ws, doc, "pd01", TEXT["pd01_title"], len(labels))
     _header(ws, top, labels)
     _style(ws, top, len(labels), "plan-head")
@@ -191,16 +184,8 @@ LINE_STYLES = {1: "plan-no", 4: "plan-baht"}
 
 def _listing(ws: Worksheet, doc: PlanDocument, sections: Sequence[Section], form: Form) -> None:
     """ผด.02 / ผด.02/1: six columns, the optional ones, then the twelve months."""
-    first = (
-        ("col_no", "col_project", "col_details")
-        if form is Form.PD02
-        else (
-            "col_no",
-            "col_equipment",
-            "col_equipment_details",
-        )
-    )
-    labels = [TEXT[k] for k in (*first, "col_amount", "col_location", "col_unit")]
+    first = PD02_COLUMNS if form is Form.PD02 else PD021_COLUMNS
+    labels = [TEXT[k] for k in first]
     labels += list(doc.extra_columns)
     month_col = len(labels) + 1
     width = month_col + 11
