@@ -1,11 +1,11 @@
 """document settings, development approaches, optional project columns
 
 Per-org document choices (DocumentSettings), the optional middle level (แนวทางการพัฒนา /
-กลยุทธ์) projects may belong to, and the data of ผด.02's optional columns. Numbered 0004
-provisionally: chain it onto whatever head main has when merging.
+กลยุทธ์) projects may belong to, and the data of ผด.02's optional columns. Numbered 0005:
+it follows main's 0004 (cancelled rounds); renumber if main gains another first.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-30 05:59:30.190336
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import models.types
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
