@@ -354,4 +354,5 @@ def _run_chat(work: Coroutine[Any, Any, None]) -> None:
 
 
 import bot.channels.telegram_cli  # noqa: E402 — registers ``planbot telegram``
+import bot.cli_export  # noqa: E402 — registers ``planbot export``
 import bot.cli_line  # noqa: E402, F401 — registers ``planbot line``

@@ -6,6 +6,7 @@ Handlers never import a chat SDK; they speak ``handlers.messages`` and the engin
 from handlers import (  # noqa: F401
     amend,
     budget,
+    documents,
     draft,
     executive,
     extend,

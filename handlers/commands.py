@@ -168,6 +168,13 @@ HISTORY = Command(
     "ลำดับเหตุการณ์ของแผน",
     keeps_form=True,
 )
+EXPORT = Command(
+    "export",
+    ("เอกสาร",),
+    "ผด.01 ผด.02 ผด.02/1 และประกาศ เป็น PDF, Excel หรือหน้าเว็บ",
+    needs=Action.VIEW_DOCUMENTS,
+    keeps_form=True,
+)
 CANCEL = Command(
     "cancel",
     ("ยกเลิก",),
@@ -195,6 +202,7 @@ CATALOG: tuple[Command, ...] = (
     STATUS,
     PLAN,
     HISTORY,
+    EXPORT,
     CANCEL,
 )
 BY_NAME: dict[str, Command] = {c.name: c for c in CATALOG}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlmodel import select
@@ -70,6 +71,7 @@ class Turn:
     person: Person | None
     state: State
     _memberships: list[tuple[Membership, Organization]] | None = None
+    documents_dir: Path = Path("planbot-documents")  # where rendered documents are kept
 
     # -- who is speaking ---------------------------------------------------------------
 

@@ -20,14 +20,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import buttons, commands
 from handlers.context import Turn
 from handlers.messages import Button, Card, Choices, Outgoing, Text
-from handlers.projects_text import baht, project_number
+from handlers.projects_text import baht
 from handlers.router import action, command
 from handlers.scope import check_step, edition_for, find_round, plan_suffix, round_flow, where
-from models.drafts import build_snapshot, percent_text, project_row, same_projects
+from models.drafts import build_snapshot, percent_text, same_projects
 from models.editions import EditionRow
 from models.enums import DraftState, ProjectStatus
 from models.permissions import Action
-from models.plan import DraftVersion, PlanArea, Project, Strategy
+from models.plan import DraftVersion, Project
+from models.plan_rows import project_rows
 from models.rounds import round_counts
 from models.workflow import Step
 
@@ -121,20 +122,14 @@ async def _made_text(
 
 async def current_snapshot(session: AsyncSession, rnd: EditionRow) -> dict[str, Any]:
     """The round's accepted projects now, as a draft would freeze them."""
-    rows = await session.exec(
-        select(Project, Strategy, PlanArea)
-        .join(Strategy, Strategy.id == Project.strategy_id)
-        .join(PlanArea, PlanArea.id == Project.plan_area_id)
-        .where(Project.edition_id == rnd.edition_id, Project.status == ProjectStatus.ACCEPTED)
-    )
     fy = rnd.plan.fiscal_year
-    return build_snapshot(
-        (
-            project_row(p, number=project_number(fy, p.seq), strategy=s, area=a)
-            for p, s, a in rows.all()
-        ),
-        fiscal_year=fy,
+    rows = await project_rows(
+        session,
+        fy,
+        Project.edition_id == rnd.edition_id,
+        Project.status == ProjectStatus.ACCEPTED,
     )
+    return build_snapshot(rows, fiscal_year=fy)
 
 
 async def drafts_of(session: AsyncSession, edition_id: int) -> list[DraftVersion]:

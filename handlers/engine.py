@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,8 +62,10 @@ class Engine:
         days_off: DaysOff,
         *,
         after_commit: Callable[[], Awaitable[Any]] | None = None,
+        documents_dir: Path | None = None,
     ) -> None:
         self.sessions = sessions
+        self.documents_dir = documents_dir or Path("planbot-documents")
         self.clock = clock
         self.days_off = days_off
         self.after_commit = after_commit
@@ -118,6 +121,7 @@ class Engine:
                 state.clear()
                 prefix.append(Text(TEXT["expired_form"]))
             turn = Turn(session, self.clock, self.days_off, incoming, account, person, state)
+            turn.documents_dir = self.documents_dir
             try:
                 messages = await router.dispatch(turn)
                 await session.flush()

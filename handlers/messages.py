@@ -72,6 +72,7 @@ class Document:
     path: str
     filename: str
     caption: str | None = None
+    preview: str | None = None  # a PNG of its first page, where a platform shows one (LINE)
 
 
 @dataclass(frozen=True)

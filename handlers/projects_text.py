@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from handlers.messages import Button, Card
+from models.drafts import project_ref
 from models.enums import ProjectStatus
 from models.fiscal import BE_OFFSET, mask_to_months
 from models.plan import Project
@@ -24,7 +25,6 @@ from models.thaitext import (
 )
 
 TEXT = {
-    "number": "{fy}-{seq:03d}",
     "date": "{day} {month} {year}",
     "days_left": "อีก {n} วัน",
     "today": "วันนี้",
@@ -94,7 +94,7 @@ def quoted_number(text: str) -> Quoted | None:
 
 def project_number(fiscal_year: int, seq: int) -> str:
     """เลขที่ as officials quote it: the fiscal year and the running number, "2569-012"."""
-    return TEXT["number"].format(fy=fiscal_year, seq=seq)
+    return project_ref(fiscal_year, seq)
 
 
 def option_label(number: int, name: str) -> str:

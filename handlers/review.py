@@ -23,6 +23,7 @@ from sqlmodel import select
 
 from handlers import buttons, commands, fields, forms
 from handlers.context import Refused, Turn, refusal
+from handlers.documents import draft_documents
 from handlers.draft import (
     MAKE,
     PROPOSE,
@@ -262,8 +263,12 @@ async def propose(turn: Turn, draft_id: int) -> list[Outgoing]:
         after={"draft": draft.state.value, "edition": rnd.edition.state.value},
     )
     request = vote_request(draft, rnd)
+    documents = await draft_documents(turn, draft.id)  # ดูร่าง and the PDF, rendered once
     await turn.notify_roles(
-        rnd.org_id, [Role.DEVELOPMENT_COMMITTEE], [request], f"draft-proposed:{draft.id}"
+        rnd.org_id,
+        [Role.DEVELOPMENT_COMMITTEE],
+        [request, *documents],
+        f"draft-proposed:{draft.id}",
     )
     return await _proposed_reply(turn, review, request)
 
@@ -547,6 +552,8 @@ async def tally_command(turn: Turn, _args: str) -> list[Outgoing]:
             messages.append(Text(TEXT["no_review"].format(org=org.short_name)))
         else:
             messages.append(Text(tally_text(latest, turn.clock.tz)))
+            assert latest.draft.id is not None
+            messages.extend(await draft_documents(turn, latest.draft.id))
     return messages
 
 

@@ -1,8 +1,10 @@
 """Tables and the plan's rules. Importing this package registers every table on ``metadata``."""
 
 from models.base import metadata
+from models.document_settings import DocumentSettings
 from models.org import ChannelAccount, Invite, Membership, Organization, Person
 from models.plan import (
+    Approach,
     DevelopmentPlanProject,
     DraftVersion,
     Edition,
@@ -23,10 +25,12 @@ from models.records import (
 )
 
 __all__ = [
+    "Approach",
     "AuditEvent",
     "ChannelAccount",
     "ConversationState",
     "DevelopmentPlanProject",
+    "DocumentSettings",
     "DraftVersion",
     "Edition",
     "InboxEvent",

@@ -13,14 +13,24 @@ from decimal import Decimal
 from typing import Any
 
 from models.fiscal import mask_to_months
-from models.plan import PlanArea, Project, Strategy
+from models.plan import Approach, PlanArea, Project, Strategy
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: the middle level (approach) and ผด.02's optional columns
 WHOLE = 10_000  # 100.00 % in hundredths of a percent
 
 
+def project_ref(fiscal_year: int, seq: int) -> str:
+    """เลขที่ as officials quote it: the fiscal year and the running number, "2569-012"."""
+    return f"{fiscal_year}-{seq:03d}"
+
+
 def project_row(
-    project: Project, *, number: str, strategy: Strategy, area: PlanArea
+    project: Project,
+    *,
+    number: str,
+    strategy: Strategy,
+    area: PlanArea,
+    approach: Approach | None = None,
 ) -> dict[str, Any]:
     """One project as the forms need it (the columns of ผด.02 / ผด.02/1), JSON-ready."""
     return {
@@ -41,6 +51,10 @@ def project_row(
         "agency": project.agency_name,
         "equipment": project.is_equipment,
         "equipment_type": project.equipment_type,
+        "approach_no": approach.number if approach else None,
+        "approach_name": approach.name if approach else None,
+        "procurement": project.procurement_method,
+        "completed_on": project.completed_on.isoformat() if project.completed_on else None,
     }
 
 

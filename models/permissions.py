@@ -26,6 +26,7 @@ class Action(StrEnum):
     AMEND_PLAN = "plan.amend"
     RECORD_POSTING = "plan.post"
     VIEW_HISTORY = "plan.history"
+    VIEW_DOCUMENTS = "plan.documents"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -45,6 +46,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.AMEND_PLAN: frozenset({Role.EXECUTIVE}),
     Action.RECORD_POSTING: frozenset({Role.PLAN_OFFICER}),
     Action.VIEW_HISTORY: frozenset(Role),
+    Action.VIEW_DOCUMENTS: frozenset(
+        {Role.PLAN_OFFICER, Role.SUPPORT_COMMITTEE, Role.DEVELOPMENT_COMMITTEE, Role.EXECUTIVE}
+    ),
 }
 
 # Roles a plan officer or admin may hand out by invite; only an admin may create admins.

@@ -31,6 +31,21 @@ class Strategy(SQLModel, table=True):
     name: str = Field(max_length=300)
 
 
+class Approach(SQLModel, table=True):
+    """The optional middle level between a strategy and the plan areas: แนวทางการพัฒนา or
+    กลยุทธ์, as the org's development plan names it (DocumentSettings.middle_level)."""
+
+    __tablename__ = "development_approach"
+
+    __table_args__ = (sa.UniqueConstraint("strategy_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    strategy_id: int = Field(foreign_key="strategy.id")
+    number: int
+    name: str = Field(max_length=300)
+
+
 class PlanArea(SQLModel, table=True):
     """แผนงาน — the twelve standard plan areas of an LAO budget (seeded by a migration)."""
 
@@ -162,7 +177,13 @@ class Project(SQLModel, table=True):
     source: ProjectSource = enum_field(ProjectSource, ProjectSource.LAO)
     agency_name: str | None = Field(default=None, max_length=300)
     is_equipment: bool = False
-    equipment_type: str | None = Field(default=None, max_length=100)
+    equipment_type: str | None = Field(default=None, max_length=100)  # ผด.02/1 groups by it
+    # development_approach.id; no foreign-key constraint, so that adding or dropping the
+    # column never makes SQLite copy the project table (which other tables reference)
+    approach_id: int | None = None
+    # The optional columns some LAOs print on ผด.02 (DocumentSettings.extra_columns):
+    procurement_method: str | None = Field(default=None, max_length=100)  # วิธีดำเนินการ
+    completed_on: date | None = None  # ดำเนินการแล้วเสร็จ
     dev_plan_project_id: int | None = Field(default=None, foreign_key="development_plan_project.id")
     status: ProjectStatus = enum_field(ProjectStatus, ProjectStatus.SUBMITTED, index=True)
     status_reason: str | None = Field(default=None, max_length=2000)

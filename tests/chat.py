@@ -40,7 +40,7 @@ class RecordingDriver:
 
     def new_engine(self) -> Engine:
         rt = self.runtime
-        return Engine(rt.sessions, rt.clock, rt.days_off)
+        return Engine(rt.sessions, rt.clock, rt.days_off, documents_dir=rt.settings.documents_dir)
 
     def restart(self) -> None:
         """A new process: nothing kept in memory survives, only the database."""

@@ -103,7 +103,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, PLANBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x.db")
+    return Settings(
+        _env_file=None,
+        PLANBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x.db",
+        PLANBOT_DOCUMENTS_DIR=str(tmp_path / "documents"),
+    )
 
 
 @pytest.fixture

@@ -473,10 +473,13 @@ async def test_the_committee_votes_by_button_in_private_and_in_the_group(
         assert "เสนอร่างที่ 1" in await propose(console, "officer")
         await bot.service.deliver_notices()
 
+        # each notice is the vote card, then ดูร่าง (the phone page) and the PDF as files
         for chat_id in (c1.id, c2.id, GROUP_ID):
-            request = await api.wait_for(lambda c=chat_id: api.sent(c), WAIT)
-            assert "เห็นชอบ" in request[-1].params["reply_markup"]["inline_keyboard"][0][0]["text"]
-        assert len(api.sent(GROUP_ID)) == 1  # once for the committee, not once per member
+            sent = await api.wait_for(lambda c=chat_id: len(api.sent(c)) >= 3 and api.sent(c), WAIT)
+            card = sent[0].params
+            assert "เห็นชอบ" in card["reply_markup"]["inline_keyboard"][0][0]["text"]
+            assert [m.method for m in sent[1:]] == ["sendDocument", "sendDocument"]
+        assert len(api.sent(GROUP_ID)) == 3  # once for the committee, not once per member
 
         asked, _data = chat.find_button(c1.id, "เห็นชอบ")
         out = await chat.press("c1", "เห็นชอบ")  # in c1's private chat

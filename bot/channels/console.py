@@ -91,7 +91,12 @@ class ConsoleChat:
         engine: Engine | None = None,
     ) -> None:
         self.runtime = runtime
-        self.engine = engine or Engine(runtime.sessions, runtime.clock, runtime.days_off)
+        self.engine = engine or Engine(
+            runtime.sessions,
+            runtime.clock,
+            runtime.days_off,
+            documents_dir=runtime.settings.documents_dir,
+        )
         self.speaker = clean_name(speaker.removeprefix("@")) or "officer"
         self._out = out
         self.shown: dict[str, list[Button]] = {}

@@ -137,7 +137,12 @@ class TelegramService:
     async def start(self, runtime: Runtime) -> None:
         """Meet the bot (``getMe``: a wrong token fails here), set the menu, start listening."""
         self._runtime = runtime
-        self._engine = Engine(runtime.sessions, runtime.clock, runtime.days_off)
+        self._engine = Engine(
+            runtime.sessions,
+            runtime.clock,
+            runtime.days_off,
+            documents_dir=runtime.settings.documents_dir,
+        )
         self._stopping.clear()
         try:
             await self._start()

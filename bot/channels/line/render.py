@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -172,7 +173,7 @@ def render_one(message: Outgoing, ctx: RenderContext, *, last: bool = True) -> l
     if isinstance(message, Card):
         return [card_message(message)]
     if isinstance(message, Document):
-        return [document_message(message, ctx.link_for(message))]
+        return [*preview_message(message, ctx), document_message(message, ctx.link_for(message))]
     if isinstance(message, Link):
         return [link_message(message)]
     raise TypeError(f"cannot render {type(message).__name__}")
@@ -336,6 +337,17 @@ def card_message(card: Card) -> LineMessage:
         )
     alt_lines = [card.title, *(f"{name}: {value}" for name, value in card.fields)]
     return flex("\n".join(alt_lines), bubble)
+
+
+def preview_message(document: Document, ctx: RenderContext) -> list[LineMessage]:
+    """The first page as an image above the link, when the document has one and it can be
+    linked (LINE fetches images from an https address, so it is a signed link too)."""
+    if document.preview is None:
+        return []
+    url = ctx.link_for(Document(document.preview, Path(document.preview).name))
+    if url is None or not _is_web_url(url):
+        return []
+    return [{"type": "image", "originalContentUrl": url, "previewImageUrl": url}]
 
 
 def document_message(document: Document, url: str | None) -> LineMessage:

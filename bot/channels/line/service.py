@@ -99,7 +99,12 @@ class LineService:
         dialect = runtime.engine.dialect.name
         self._gate: asyncio.Lock | None = asyncio.Lock() if dialect == "sqlite" else None
         self.inbox = Inbox(runtime.engine, runtime.clock)
-        self.engine = Engine(runtime.sessions, runtime.clock, runtime.days_off)
+        self.engine = Engine(
+            runtime.sessions,
+            runtime.clock,
+            runtime.days_off,
+            documents_dir=runtime.settings.documents_dir,
+        )
         self.links = DocumentLinks.from_settings(settings, runtime.clock)
         self.channel = LineChannel(
             self.api,
