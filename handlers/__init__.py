@@ -5,6 +5,7 @@ Handlers never import a chat SDK; they speak ``handlers.messages`` and the engin
 
 from handlers import (  # noqa: F401
     amend,
+    browse,
     budget,
     documents,
     draft,

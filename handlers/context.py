@@ -18,7 +18,7 @@ from models.clock import Clock
 from models.days_off import DaysOff
 from models.enums import Role
 from models.org import ChannelAccount, Membership, Organization, Person
-from models.permissions import Action, may, needed_roles_th
+from models.permissions import ALLOWED, Action, may, needed_roles_th
 
 
 class Halt(Exception):
@@ -126,8 +126,14 @@ class Turn:
         assert org.id is not None
         roles = sorted(r.value for r in await self.roles_in(org.id))
         await self.audit(f"denied:{action}", org_id=org.id, obj=obj, after={"roles": roles})
+        if reason is not None:
+            raise refusal(reason)
+        if not roles:  # an outsider learns nothing of the org, not even its name
+            everyone = ALLOWED[action] == frozenset(Role)
+            text = PHRASES["members_only"] if everyone else PHRASES["refused_item"]
+            raise refusal(text.format(roles=needed_roles_th(action)))
         text = PHRASES["refused_in_org"].format(roles=needed_roles_th(action), org=org.short_name)
-        raise refusal(reason or text)
+        raise refusal(text)
 
     async def acting_as(self, org_id: int, action: Action) -> Role | None:
         """The role the speaker takes ``action`` as, for the audit row: the first that may."""

@@ -18,6 +18,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import buttons, commands
+from handlers.browse import draft_button
 from handlers.context import Turn
 from handlers.messages import Button, Card, Choices, Outgoing, Text
 from handlers.projects_text import baht
@@ -178,5 +179,5 @@ def draft_card(
 def proposable_card(draft: DraftVersion, rnd: EditionRow) -> Card:
     """A draft not yet proposed, with the button that proposes it (the next step)."""
     assert draft.id is not None
-    row = (Button(TEXT["propose"], buttons.action_button(PROPOSE, draft.id)),)
+    row = (Button(TEXT["propose"], buttons.action_button(PROPOSE, draft.id)), draft_button(draft))
     return draft_card(draft, rnd, footer=TEXT["propose_hint"], buttons=row)

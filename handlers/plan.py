@@ -8,8 +8,9 @@ amendments applied and cancelled projects left out. A peek: a form in progress s
 from __future__ import annotations
 
 from handlers import commands
+from handlers.browse import plan_buttons
 from handlers.context import Turn
-from handlers.messages import Outgoing, Text
+from handlers.messages import Choices, Outgoing, Text
 from handlers.projects_text import baht, signed_baht, thai_date
 from handlers.router import command
 from models.editions import (
@@ -35,6 +36,7 @@ TEXT = {
     "edition_projects": "   {n} โครงการ · {budget}",
     "edition_changes": "   แก้ไข {changed} โครงการ · ยกเลิก {cancelled} โครงการ · งบประมาณ {delta}",
     "total": "รวมทั้งสิ้น {n} โครงการ · งบประมาณ {budget}",
+    "browse": "กดยุทธศาสตร์เพื่อดูรายการโครงการ",
 }
 
 
@@ -42,15 +44,23 @@ TEXT = {
 async def plan_command(turn: Turn, _args: str) -> list[Outgoing]:
     """Each org's newest plan as it stands: per edition in force, then the grand total."""
     orgs = await turn.require(Action.VIEW_STATUS)
-    return [Text(await _consolidated_text(turn, org)) for org in orgs]
+    return [await _consolidated(turn, org) for org in orgs]
 
 
-async def _consolidated_text(turn: Turn, org: Organization) -> str:
+async def _consolidated(turn: Turn, org: Organization) -> Outgoing:
+    """The org's plan in force, with a button per strategy into its projects."""
     assert org.id is not None
     rounds = await latest_rounds(turn.session, org.id)
     if not rounds or not any(e.state is EditionState.IN_FORCE for e, _p in rounds):
-        return TEXT["none"].format(org=org.short_name)
+        return Text(TEXT["none"].format(org=org.short_name))
     plan = rounds[0][1]
+    assert plan.id is not None
+    text = await _consolidated_text(turn, plan, org)
+    row = await plan_buttons(turn, plan.id, plan.fiscal_year)
+    return Choices(text + "\n" + TEXT["browse"], tuple(row)) if row else Text(text)
+
+
+async def _consolidated_text(turn: Turn, plan: OperationalPlan, org: Organization) -> str:
     assert plan.id is not None
     editions = await in_force_editions(turn.session, plan.id)
     announced = await announced_projects(turn.session, plan.id)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from handlers import buttons, commands, fields, forms
+from handlers.browse import draft_button
 from handlers.context import Refused, Turn, refusal
 from handlers.documents import draft_documents
 from handlers.draft import (
@@ -179,7 +180,8 @@ def vote_buttons(draft: DraftVersion) -> tuple[Button, ...]:
 
 def vote_request(draft: DraftVersion, rnd: EditionRow) -> Card:
     """What a member receives: the summary card, and the vote buttons (UX principle 7)."""
-    return draft_card(draft, rnd, footer=TEXT["ask"], buttons=vote_buttons(draft))
+    row = (*vote_buttons(draft), draft_button(draft))
+    return draft_card(draft, rnd, footer=TEXT["ask"], buttons=row)
 
 
 async def _locked_draft(turn: Turn, draft_id: int, *, lock: bool) -> DraftVersion | None:
@@ -522,6 +524,7 @@ def _executive_card(review: Review) -> Card:
     row = (
         Button(TEXT["approve"], buttons.action_button("approve", edition_id)),
         Button(TEXT["return"], buttons.action_button("return", edition_id)),
+        draft_button(review.draft),
     )
     footer = TEXT["executive_footer"].format(counts=counts_text(review.tally))
     return draft_card(review.draft, review.rnd, footer=footer, buttons=row)

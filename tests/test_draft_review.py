@@ -283,7 +283,7 @@ async def test_draft_v1_then_a_change_makes_v2_and_v1_is_superseded(
     assert "รวมทั้งสิ้น: 3 โครงการ · งบประมาณรวม 300,000 บาท" in out
     assert "1 การพัฒนาด้านโครงสร้างพื้นฐาน: 1 โครงการ · 100,000 บาท (33.34%)" in out
     assert "3 การพัฒนาเศรษฐกิจชุมชนและการเกษตร: 1 โครงการ · 100,000 บาท (33.33%)" in out
-    assert chat.buttons("officer") == ["เสนอคณะกรรมการพัฒนาฯ"]
+    assert chat.buttons("officer") == ["เสนอคณะกรรมการพัฒนาฯ", "ดูโครงการในร่าง"]
     out = await make_draft(chat, "s1")  # nothing changed: no identical ร่างที่ 2
     assert "ร่างที่ 1 ตรงกับโครงการที่รับเข้าแผนขณะนี้แล้ว — ไม่ได้จัดทำร่างใหม่" in out
 
@@ -384,7 +384,7 @@ async def test_five_members_vote_one_changes_and_the_draft_is_approved(
     request = await show_notice(chat, demo, "c1", "draft-proposed:")
     assert "📋 ร่างแผนการดำเนินงาน ปีงบประมาณ พ.ศ. 2569 (ร่างที่ 1) — อบต.หนองแวง" in request
     assert "รวมทั้งสิ้น: 2 โครงการ · งบประมาณรวม 400,000 บาท" in request
-    assert chat.buttons("c1") == ["เห็นชอบ", "ไม่เห็นชอบ", "ขอแก้ไข"]
+    assert chat.buttons("c1") == ["เห็นชอบ", "ไม่เห็นชอบ", "ขอแก้ไข", "ดูโครงการในร่าง"]
     assert sorted(name for name, _t in await notices(demo, "draft-proposed:")) == [
         "c1",
         "c2",
@@ -429,8 +429,8 @@ async def test_five_members_vote_one_changes_and_the_draft_is_approved(
     (to_mayor,) = await queued(demo, "review-closed:", "mayor")
     (card,) = to_mayor
     assert isinstance(card, Card) and "กรุณาพิจารณาอนุมัติและประกาศใช้" in (card.footer or "")
-    assert [b.label for b in card.buttons] == ["อนุมัติและประกาศใช้", "ส่งกลับแก้ไข"]
-    assert [b.data for b in card.buttons] == [
+    assert [b.label for b in card.buttons] == ["อนุมัติและประกาศใช้", "ส่งกลับแก้ไข", "ดูโครงการในร่าง"]
+    assert [b.data for b in card.buttons][:2] == [
         buttons.action_button("approve", edition),
         buttons.action_button("return", edition),
     ]

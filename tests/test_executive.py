@@ -191,7 +191,7 @@ async def test_approve_with_todays_date(chat: Any, demo: Runtime) -> None:
     assert "แผนการดำเนินงาน ปีงบประมาณ พ.ศ. 2569 (ฉบับแรก)" in out
     assert "ร่างที่ 1 · 3 โครงการ · งบประมาณรวม 1,800,000 บาท" in out
     assert "คณะกรรมการพัฒนาฯ เห็นชอบ 29 ก.ย. 2568" in out
-    assert chat.buttons("mayor") == ["อนุมัติและประกาศใช้", "ส่งกลับแก้ไข"]
+    assert chat.buttons("mayor") == ["อนุมัติและประกาศใช้", "ส่งกลับแก้ไข"]  # /approve's list
 
     out = await chat.press("mayor", "อนุมัติและประกาศใช้")
     assert "📋 อนุมัติและประกาศใช้แผนการดำเนินงาน ปีงบประมาณ พ.ศ. 2569 (ฉบับแรก)" in out

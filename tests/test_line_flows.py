@@ -152,7 +152,7 @@ async def test_a_committee_member_votes_with_a_postback(line_chat: LineChat, dem
     assert push.body["to"] == c1 and "x-line-retry-key" in push.headers
     request = next(m for m in pushed if m["type"] == "flex")
     assert "ร่างที่ 1" in request["altText"]
-    assert line_chat.buttons("c1") == ["เห็นชอบ", "ไม่เห็นชอบ", "ขอแก้ไข"]
+    assert line_chat.buttons("c1") == ["เห็นชอบ", "ไม่เห็นชอบ", "ขอแก้ไข", "ดูโครงการในร่าง"]
     assert all(line_chat.action("c1", b)["type"] == "postback" for b in line_chat.buttons("c1"))
 
     out = await line_chat.press("c1", "เห็นชอบ")
