@@ -353,5 +353,5 @@ def _run_chat(work: Coroutine[Any, Any, None]) -> None:
         raise typer.Exit(2) from exc
 
 
-import bot.channels.telegram_cli  # noqa: E402 — registers ``planbot telegram``
-import bot.cli_line  # noqa: E402, F401 — registers ``planbot line``
+import bot.channels.line.cli  # noqa: E402 — registers ``planbot line``
+import bot.channels.telegram.cli  # noqa: E402, F401 — registers ``planbot telegram``

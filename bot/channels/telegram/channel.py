@@ -12,7 +12,7 @@ one chat. :class:`ChatRateLimiter` is PTB's ``AIORateLimiter`` (the first two, a
 burst through, so a two- or three-message answer is not slowed but a flood of notices to
 one person is.
 
-The service around this (updates, webhook, polling, notices) is ``telegram_service``.
+The service around this (updates, webhook, polling, notices) is ``service``.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from bot.channels.telegram_render import FileOut, TextOut, html_to_plain, render
-from bot.channels.telegram_updates import Press
+from bot.channels.telegram.events import Press
+from bot.channels.telegram.render import FileOut, TextOut, html_to_plain, render
 from bot.settings import Settings
 from handlers import commands
 from handlers.messages import Incoming, Outgoing

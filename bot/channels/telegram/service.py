@@ -36,9 +36,9 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
-from bot.channels.telegram import TelegramChannel, build_application
-from bot.channels.telegram_committee import group_account, mirror_committee_notices
-from bot.channels.telegram_updates import (
+from bot.channels.telegram.channel import TelegramChannel, build_application
+from bot.channels.telegram.committee import group_account, mirror_committee_notices
+from bot.channels.telegram.events import (
     ALLOWED_UPDATES,
     Event,
     Me,
