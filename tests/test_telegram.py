@@ -30,16 +30,12 @@ from typer.testing import CliRunner
 
 from bot import cli
 from bot.channels.services import configured
-from bot.channels.telegram.channel import ChatRateLimiter
 from bot.channels.telegram.committee import group_account, mirror_committee_notices
 from bot.channels.telegram.events import Event, Me, to_event
+from bot.channels.telegram.limits import ChatRateLimiter
 from bot.channels.telegram.render import button_rows, split_lines, visible_width
-from bot.channels.telegram.service import (
-    SECRET_HEADER,
-    WEBHOOK_PATH,
-    TelegramService,
-    TelegramSettingsError,
-)
+from bot.channels.telegram.service import TelegramService
+from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, TelegramSettingsError
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.web import create_app

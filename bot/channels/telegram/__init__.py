@@ -2,7 +2,12 @@
 
 The only place python-telegram-bot is imported. ``service.TelegramService`` is what the web
 app mounts when ``TELEGRAM_BOT_TOKEN`` is set; the modules read top to bottom in the order
-an update travels: ``service`` (long polling, or ``POST /webhooks/telegram``) → ``events``
-→ (the conversation engine) → ``render`` → ``channel`` (PTB's bot, within the limits) —
-with ``committee`` (a committee's group) and ``cli`` (``planbot telegram``) beside them.
+an update travels: ``polling`` (``getUpdates``) or ``webhook`` (``POST /webhooks/telegram``)
+→ ``service`` (one update at a time, each person's in order) → ``events`` → (the
+conversation engine) → ``render`` → ``channel`` (send, answer the press) → ``client``
+(PTB's bot, within ``limits``) — with ``menu`` (the "/" command menu), ``committee`` (a
+committee's group) and ``cli`` (``planbot telegram``) beside them.
+
+A third channel follows the same shape: ``events`` (platform → ``Incoming``), ``render``
+(``Outgoing`` → platform, pure), ``channel`` (sends), ``service`` (start, stop, the way in).
 """

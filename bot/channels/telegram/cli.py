@@ -18,9 +18,9 @@ import typer
 from telegram import Bot, WebhookInfo
 from telegram.error import TelegramError
 
-from bot.channels.telegram.channel import plain_bot
+from bot.channels.telegram.client import plain_bot
 from bot.channels.telegram.events import ALLOWED_UPDATES
-from bot.channels.telegram.service import TelegramSettingsError, webhook_url
+from bot.channels.telegram.webhook import TelegramSettingsError, webhook_url
 from bot.cli import JsonOption, app, print_json
 from bot.settings import Settings
 
