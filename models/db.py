@@ -8,6 +8,7 @@ an installed wheel as well as from a checkout.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -59,6 +60,28 @@ def is_transient(exc: BaseException) -> bool:
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     text = str(exc.orig).lower()
     return code in {"40001", "40P01"} or "database is locked" in text or "deadlock" in text
+
+
+async def hold_lock(session: AsyncSession, namespace: int, name: str) -> None:
+    """Until this transaction ends, be the only one holding ``name`` (PostgreSQL).
+
+    A transaction-scoped advisory lock on ``namespace`` and a 32-bit digest of ``name``: a
+    second transaction asking for the same name waits here, then reads what the first one
+    committed (each statement sees what was committed before it began). Two names sharing a
+    key only wait for each other needlessly. SQLite needs nothing: every write transaction
+    already holds the whole database (``BEGIN IMMEDIATE``).
+    """
+    if session.bind.dialect.name != "postgresql":
+        return
+    await session.exec(  # type: ignore[call-overload]
+        sa.select(sa.func.pg_advisory_xact_lock(namespace, lock_key(name)))
+    )
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 32-bit key for ``name`` (the same in every process, unlike hash())."""
+    digest = hashlib.blake2b(name.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _sqlite_pragmas(foreign_keys: bool, dbapi_connection: Any, _record: Any) -> None:
