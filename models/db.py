@@ -23,11 +23,28 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import metadata  # noqa: F401 — every table registered wherever the database is used
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def is_sqlite(url: str | sa.URL) -> bool:
     return make_url(str(url)).get_backend_name() == "sqlite"
+
+
+def sqlite_file(url: str | sa.URL) -> Path | None:
+    """The file a SQLite URL names (relative to the working directory), else ``None``."""
+    parsed = make_url(str(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def shown(url: str | sa.URL) -> str:
+    """A URL as it may be printed: the password hidden, a SQLite file's full path added."""
+    text = make_url(str(url)).render_as_string(hide_password=True)
+    path = sqlite_file(url)
+    return f"{text} ({path.resolve()})" if path is not None else text
 
 
 def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
