@@ -1,28 +1,76 @@
-"""The ``planbot`` command: database, organizations, the legal calendar, the server, the chat."""
+"""The ``planbot`` command: database, organizations, the legal calendar, the server, the chat.
+
+Start-up stays quick: this module imports typer and little else, and each command imports
+what it needs when it runs (the database, the web app, a chat SDK), so ``planbot --help``
+and ``planbot deadline`` never wait for LINE's SDK or the ORM. ``tests/test_cli.py``
+checks that the cheap commands leave the heavy modules unloaded.
+
+Commands that only read (``org list``, ``audit export``, ``line quota``) never create a
+database: they say which one they looked at, and a SQLite file that is not there is an
+error naming it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy.exc import DBAPIError
 
-from bot.runtime import Runtime
-from bot.settings import Settings
-from models import db, thaitext
-from models.audit_export import export_csv, find_organization
-from models.clock import SystemClock
-from models.deadlines import Deadline, deadline_after
-from models.enums import OrgKind
-from models.orgs import create_organization, list_organizations
+from bot.channels.line.cli import line_app
+from bot.channels.telegram.cli import telegram_app
+from bot.cli_common import (
+    DEMO_DATABASE,
+    DatabaseOption,
+    JsonOption,
+    database_url,
+    demo_hint,
+    print_json,
+    run_with_runtime,
+    shown,
+)
+from bot.cli_export import export
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from models.deadlines import Deadline
+    from models.enums import OrgKind
+
+TEXT = {
+    "database": "ฐานข้อมูล: {database}",
+    "schema_at": "database at {revision}",
+    "unknown_kind": "ไม่รู้จักประเภท '{kind}' — ใช้ได้: {choices}",
+    "org_created": "สร้าง {full_name} แล้ว (id {id})",
+    "admin_invite": "รหัสเชิญผู้ดูแลระบบ: {code} (ใช้ได้ครั้งเดียว ถึง {until})",
+    "no_orgs": "ยังไม่มีองค์กรในฐานข้อมูล {database} — สร้างด้วย planbot org create",
+    "fy_in_be": "ปีงบประมาณเป็น พ.ศ. เช่น 2569",
+    "org_not_found": "error: ไม่พบองค์กร '{org}' ในฐานข้อมูล {database}",
+    "orgs_there": "องค์กรที่มีในฐานข้อมูลนี้: {names}",
+    "org_ambiguous": "error: '{org}' ตรงกับหลายองค์กร: {names} — ระบุให้ชัดขึ้น หรือใช้เลข id",
+    "rows": "{count} แถว จากฐานข้อมูล {database}",
+    "no_rows": "ไม่พบบันทึกการตรวจสอบของ {org} ปีงบประมาณ {fy} ในฐานข้อมูล {database}",
+    "written": "เขียนบันทึกการตรวจสอบ {count} แถว ลงใน {out} (จากฐานข้อมูล {database})",
+    "holidays": "วันหยุดราชการ ปีงบประมาณ พ.ศ. {fy} (ไม่รวมเสาร์–อาทิตย์): {count} วัน",
+    "days_positive": "จำนวนวันต้องมากกว่า 0",
+    "start_day": "วันเริ่มเหตุ: {day} (ไม่นับวันแรก)",
+    "calendar_day": "ครบ {days} วัน: {day}",
+    "legal_day": "กำหนดตามกฎหมาย: {day}",
+    "day_off_hit": "ตรงกับวันหยุด:",
+    "legal_day_moved": "กำหนดตามกฎหมาย: {day} (เลื่อนเป็นวันทำการถัดไป)",
+    "demo_new": "(ฐานข้อมูลสาธิตใหม่)",
+    "demo_continues": "(ต่อจากครั้งก่อน: ข้อมูลที่เคยทำไว้ยังอยู่ — เริ่มใหม่ทั้งหมดด้วย planbot demo --fresh)",
+    "fresh_sqlite_only": (
+        "error: --fresh ลบได้เฉพาะไฟล์ SQLite ของ demo — สำหรับ {database} ให้สร้างฐานข้อมูลใหม่เอง"
+    ),
+    "fresh_not_demo": (
+        "error: ไม่ลบ {database}: มีข้อมูลอื่นนอกจาก อบต.สาธิต (ไม่ใช่ฐานข้อมูลของ planbot demo)"
+    ),
+    "console_name": "a console name: no spaces or @, at most {max} characters",
+}
 
 app = typer.Typer(
     help="planbot — แผนการดำเนินงาน chatbot for Thai local governments.",
@@ -35,45 +83,30 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (dates as ISO).")]
-
-
-def run_with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
-    """Run one async piece of work against a fresh runtime, always closing it."""
-
-    async def _main() -> T:
-        runtime = Runtime.from_settings(Settings())
-        try:
-            await runtime.prepare_database()
-            return await work(runtime)
-        finally:
-            await runtime.close()
-
-    try:
-        return asyncio.run(_main())
-    except db.SchemaOutOfDate as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+app.add_typer(line_app, name="line")
+app.add_typer(telegram_app, name="telegram")
 
 
-def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+# -- db, org, audit -------------------------------------------------------------------------
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
-    """Apply the Alembic migrations to PLANBOT_DATABASE_URL."""
-    url = Settings().database_url
-    db.upgrade_url(url, revision)
-    typer.echo(f"database at {db.head_revision() if revision == 'head' else revision}")
+def db_upgrade(revision: str = "head", database: DatabaseOption = None) -> None:
+    """Apply the Alembic migrations to PLANBOT_DATABASE_URL (or --database)."""
+    from models import db
+
+    db.upgrade_url(database_url(database), revision)
+    shown_revision = db.head_revision() if revision == "head" else revision
+    typer.echo(TEXT["schema_at"].format(revision=shown_revision))
 
 
 def _parse_kind(text: str) -> OrgKind:
+    from models.enums import OrgKind
+
     kind = OrgKind.from_text(text)
     if kind is None:
         choices = ", ".join(k.short_th for k in OrgKind)
-        raise typer.BadParameter(f"ไม่รู้จักประเภท '{text}' — ใช้ได้: {choices}")
+        raise typer.BadParameter(TEXT["unknown_kind"].format(kind=text, choices=choices))
     return kind
 
 
@@ -86,12 +119,16 @@ def org_create(
     strategy: Annotated[
         list[str] | None, typer.Option(help="A strategy (ยุทธศาสตร์), in order; repeat.")
     ] = None,
+    database: DatabaseOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create an organization and print its admin invite code."""
     org_kind = _parse_kind(kind)
 
     async def work(rt: Runtime) -> dict[str, Any]:
+        from models import db, thaitext
+        from models.orgs import create_organization
+
         async with db.transaction(rt.sessions) as session:
             org, invite = await create_organization(
                 session,
@@ -113,22 +150,26 @@ def org_create(
             ),
         }
 
-    result = run_with_runtime(work)
+    result = run_with_runtime(work, database=database)
     if as_json:
         print_json(result)
         return
-    typer.echo(f"สร้าง {result['full_name']} แล้ว (id {result['id']})")
+    typer.echo(TEXT["org_created"].format(full_name=result["full_name"], id=result["id"]))
     typer.echo(
-        f"รหัสเชิญผู้ดูแลระบบ: {result['admin_invite_code']} "
-        f"(ใช้ได้ครั้งเดียว ถึง {result['invite_expires_on_th']})"
+        TEXT["admin_invite"].format(
+            code=result["admin_invite_code"], until=result["invite_expires_on_th"]
+        )
     )
 
 
 @org_app.command("list")
-def org_list(as_json: JsonOption = False) -> None:
-    """List the organizations."""
+def org_list(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """List the organizations (reads only: never creates a database)."""
+    url = database_url(database)
 
     async def work(rt: Runtime) -> list[dict[str, Any]]:
+        from models.orgs import list_organizations
+
         async with rt.sessions() as session:
             orgs = await list_organizations(session)
         return [
@@ -143,12 +184,15 @@ def org_list(as_json: JsonOption = False) -> None:
             for o in orgs
         ]
 
-    rows = run_with_runtime(work)
+    rows = run_with_runtime(work, database=url, read_only=True)
     if as_json:
         print_json(rows)
         return
     if not rows:
-        typer.echo("ยังไม่มีองค์กร — สร้างด้วย planbot org create")
+        typer.echo(TEXT["no_orgs"].format(database=shown(url)))
+        demo_hint(url)
+        return
+    typer.echo(TEXT["database"].format(database=shown(url)))
     for row in rows:
         typer.echo(
             f"{row['id']:>4}  {row['full_name']}  อำเภอ{row['district']} จังหวัด{row['province']}"
@@ -162,34 +206,58 @@ def audit_export(
     out: Annotated[
         Path | None, typer.Option(help="CSV file to write (default: standard output).")
     ] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Every audit event of an organization's plan for a fiscal year, as CSV for Excel.
 
-    UTF-8 with a byte-order mark (so Excel shows the Thai); the row count goes to stderr
-    when the CSV goes to standard output.
+    UTF-8 with a byte-order mark (so Excel shows the Thai); the row count and the database
+    read go to stderr when the CSV goes to standard output. Reads only: never creates a
+    database.
     """
     if fy < 2400:
-        raise typer.BadParameter("ปีงบประมาณเป็น พ.ศ. เช่น 2569", param_hint="--fy")
+        raise typer.BadParameter(TEXT["fy_in_be"], param_hint="--fy")
+    url = database_url(database)
 
-    async def work(rt: Runtime) -> tuple[str, int] | list[str]:
+    async def work(rt: Runtime) -> tuple[str, int, str] | tuple[list[str], list[str]]:
+        from models.audit_export import export_csv, find_organization
+        from models.orgs import list_organizations
+
         async with rt.sessions() as session:
             found = await find_organization(session, org)
             if len(found) != 1:
-                return [o.full_name for o in found]
-            return await export_csv(session, found[0], fy, rt.clock.tz)
+                everyone = [o.full_name for o in await list_organizations(session)]
+                return [o.full_name for o in found], everyone
+            text, count = await export_csv(session, found[0], fy, rt.clock.tz)
+            return text, count, found[0].full_name
 
-    result = run_with_runtime(work)
-    if isinstance(result, list):
-        listed = f" — ตรงกับหลายองค์กร: {', '.join(result)}" if result else ""
-        typer.echo(f"error: ไม่พบองค์กร '{org}' เพียงองค์กรเดียว{listed}", err=True)
-        raise typer.Exit(2)
-    text, count = result
+    result = run_with_runtime(work, database=url, read_only=True)
+    if len(result) == 2:
+        found, everyone = result
+        _org_not_found(org, found, everyone, url)
+    text, count, org_name = result
+    if count == 0:
+        message = TEXT["no_rows"].format(org=org_name, fy=fy, database=shown(url))
+        typer.echo(message, err=True)
     if out is None:
         typer.echo(text, nl=False)
-        typer.echo(f"{count} แถว", err=True)
+        typer.echo(TEXT["rows"].format(count=count, database=shown(url)), err=True)
         return
     out.write_bytes(text.encode("utf-8"))
-    typer.echo(f"เขียนบันทึกการตรวจสอบ {count} แถว ลงใน {out}")
+    typer.echo(TEXT["written"].format(count=count, out=out, database=shown(url)))
+
+
+def _org_not_found(org: str, found: list[str], everyone: list[str], url: str) -> None:
+    if found:
+        typer.echo(TEXT["org_ambiguous"].format(org=org, names=", ".join(found)), err=True)
+        raise typer.Exit(2)
+    typer.echo(TEXT["org_not_found"].format(org=org, database=shown(url)), err=True)
+    if everyone:
+        typer.echo(TEXT["orgs_there"].format(names=", ".join(everyone)), err=True)
+    demo_hint(url)
+    raise typer.Exit(2)
+
+
+# -- the legal calendar ---------------------------------------------------------------------
 
 
 @app.command("holidays")
@@ -198,14 +266,18 @@ def holidays_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """The public holidays planbot counts as days off in a fiscal year (weekends aside)."""
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+    from models import thaitext
+
     if fiscal_year < 2400:
-        raise typer.BadParameter("ปีงบประมาณเป็น พ.ศ. เช่น 2569")
+        raise typer.BadParameter(TEXT["fy_in_be"])
     days_off = Runtime.days_off_from(Settings())
     days = days_off.holidays_in_fiscal_year(fiscal_year)
     if as_json:
         print_json([{"date": d.isoformat(), "name": name} for d, name in days])
         return
-    typer.echo(f"วันหยุดราชการ ปีงบประมาณ พ.ศ. {fiscal_year} (ไม่รวมเสาร์–อาทิตย์): {len(days)} วัน")
+    typer.echo(TEXT["holidays"].format(fy=fiscal_year, count=len(days)))
     for d, name in days:
         typer.echo(f"  {thaitext.format_thai_date(d, weekday=True)}  {name}")
 
@@ -217,13 +289,19 @@ def deadline_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Calendar day and legal deadline: first day not counted, a day off moves it forward."""
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+    from models import thaitext
+    from models.clock import SystemClock
+    from models.deadlines import deadline_after
+
     settings = Settings()
     parsed = thaitext.parse_date(start, today=SystemClock(settings.tz).today())
     if isinstance(parsed, thaitext.ParseError):
         typer.echo(parsed.reason, err=True)
         raise typer.Exit(2)
     if days < 1:
-        raise typer.BadParameter("จำนวนวันต้องมากกว่า 0")
+        raise typer.BadParameter(TEXT["days_positive"])
     result = deadline_after(parsed, days, Runtime.days_off_from(settings))
     if as_json:
         print_json(
@@ -241,17 +319,23 @@ def deadline_cmd(
 
 
 def echo_deadline(result: Deadline) -> None:
-    fmt = thaitext.format_thai_date
-    typer.echo(f"วันเริ่มเหตุ: {fmt(result.start, weekday=True)} (ไม่นับวันแรก)")
-    typer.echo(f"ครบ {result.days} วัน: {fmt(result.calendar_day, weekday=True)}")
+    from models.thaitext import format_thai_date as fmt
+
+    typer.echo(TEXT["start_day"].format(day=fmt(result.start, weekday=True)))
+    typer.echo(
+        TEXT["calendar_day"].format(days=result.days, day=fmt(result.calendar_day, weekday=True))
+    )
     legal = fmt(result.legal_day, weekday=True)
     if not result.moved:
-        typer.echo(f"กำหนดตามกฎหมาย: {legal}")
+        typer.echo(TEXT["legal_day"].format(day=legal))
         return
-    typer.echo("ตรงกับวันหยุด:")
+    typer.echo(TEXT["day_off_hit"])
     for d, reason in result.skipped:
         typer.echo(f"  {fmt(d, 'short')}  {reason}")
-    typer.echo(f"กำหนดตามกฎหมาย: {legal} (เลื่อนเป็นวันทำการถัดไป)")
+    typer.echo(TEXT["legal_day_moved"].format(day=legal))
+
+
+# -- the server and the chat ----------------------------------------------------------------
 
 
 @app.command("serve")
@@ -262,6 +346,7 @@ def serve(
     """Run the web app (/healthz; webhooks as channels are configured)."""
     import uvicorn
 
+    from bot.settings import Settings
     from bot.web import create_app
 
     settings = Settings()
@@ -270,17 +355,27 @@ def serve(
 
 @app.command("demo")
 def demo(
-    database: Annotated[
-        str, typer.Option(help="Demo database URL.")
-    ] = "sqlite+aiosqlite:///./planbot-demo.db",
+    database: Annotated[str, typer.Option(help="Demo database URL.")] = DEMO_DATABASE,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start from a new demo database (deletes the old).")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Open (creating if needed) the demo database, print what it holds, then chat as officer.
 
-    On a terminal the chat is interactive; with piped input (a script) it prints the
-    transcript. ``--json`` prints only the summary and starts no chat.
+    The demo database is kept between runs, so a second script continues the first;
+    ``--fresh`` starts over. On a terminal the chat is interactive; with piped input (a
+    script) it prints the transcript. ``--json`` prints only the summary and starts no chat.
     """
     from bot.demo import describe, ensure_demo, render_summary
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+    from models import db
+
+    if fresh:
+        start_demo_afresh(database)
+    path = db.sqlite_file(database)
+    continuing = path is not None and path.exists()
 
     async def _main() -> None:
         runtime = Runtime.from_settings(Settings(), database_url=database)
@@ -292,6 +387,8 @@ def demo(
                 print_json(summary)
                 return
             typer.echo(render_summary(summary))
+            if path is not None:
+                typer.echo(TEXT["demo_continues" if continuing else "demo_new"])
             typer.echo("")
             await _console(runtime, "officer")
         finally:
@@ -300,20 +397,48 @@ def demo(
     _run_chat(_main())
 
 
+def start_demo_afresh(database: str) -> None:
+    """Delete the demo's SQLite file, after checking it holds nothing but the demo."""
+    from bot.demo import holds_only_the_demo
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+    from models import db
+
+    path = db.sqlite_file(database)
+    if path is None:
+        typer.echo(TEXT["fresh_sqlite_only"].format(database=shown(database)), err=True)
+        raise typer.Exit(2)
+    if not path.exists():
+        return
+
+    async def only_demo() -> bool:
+        runtime = Runtime.from_settings(Settings(), database_url=database)
+        try:
+            return await holds_only_the_demo(runtime)
+        finally:
+            await runtime.close()
+
+    if not asyncio.run(only_demo()):
+        typer.echo(TEXT["fresh_not_demo"].format(database=shown(database)), err=True)
+        raise typer.Exit(2)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
 @app.command("chat")
 def chat(
-    database: Annotated[
-        str | None, typer.Option(help="Database URL (default: PLANBOT_DATABASE_URL).")
-    ] = None,
+    database: DatabaseOption = None,
     speaker: Annotated[
         str, typer.Option("--as", help="Console name to speak as first, e.g. officer.")
     ] = "officer",
 ) -> None:
     """Talk to planbot in the terminal as anyone (@name); piped input prints a transcript."""
     from bot.channels.console import MAX_NAME, clean_name
+    from bot.runtime import Runtime
+    from bot.settings import Settings
 
     if clean_name(speaker.removeprefix("@")) is None:
-        raise typer.BadParameter(f"a console name: no spaces or @, at most {MAX_NAME} characters")
+        raise typer.BadParameter(TEXT["console_name"].format(max=MAX_NAME))
 
     async def _main() -> None:
         runtime = Runtime.from_settings(Settings(), database_url=database)
@@ -340,6 +465,10 @@ async def _console(runtime: Runtime, speaker: str) -> None:
 
 def _run_chat(work: Coroutine[Any, Any, None]) -> None:
     """Run a chat to its end; Ctrl-C leaves quietly, an old schema is a clear error."""
+    from sqlalchemy.exc import DBAPIError
+
+    from models import db
+
     try:
         asyncio.run(work)
     except KeyboardInterrupt:
@@ -353,6 +482,4 @@ def _run_chat(work: Coroutine[Any, Any, None]) -> None:
         raise typer.Exit(2) from exc
 
 
-import bot.channels.telegram_cli  # noqa: E402 — registers ``planbot telegram``
-import bot.cli_export  # noqa: E402 — registers ``planbot export``
-import bot.cli_line  # noqa: E402, F401 — registers ``planbot line``
+app.command("export")(export)  # listed after the everyday commands

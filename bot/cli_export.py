@@ -7,18 +7,19 @@ and every other command start without them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli import app, run_with_runtime
-from bot.runtime import Runtime
+from bot.cli_common import DatabaseOption, run_with_runtime
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 FORMATS = ("pdf", "xlsx", "html")
 FORMS = ("whole", "pd01", "pd02", "pd021", "part1", "announcement")
 
 
-@app.command("export")
 def export(
     org: Annotated[str, typer.Option(help="Organization id or name, e.g. 1 or หนองแวง.")],
     fy: Annotated[int, typer.Option(help="Fiscal year in พ.ศ., e.g. 2569.")],
@@ -30,6 +31,7 @@ def export(
     ] = None,
     draft: Annotated[int | None, typer.Option(help="ร่างที่ N instead of the plan in force.")] = None,
     form: Annotated[str, typer.Option(help=f"One of {', '.join(FORMS)}.")] = "whole",
+    database: DatabaseOption = None,
 ) -> None:
     """Write the plan (or one edition, or ร่างที่ N) in the official forms to ``--out``."""
     if fy < 2400:
@@ -57,7 +59,7 @@ def export(
             doc = await load_document(session, source)
         return renderer(Format(format))(doc, Form(form))
 
-    result = run_with_runtime(work)
+    result = run_with_runtime(work, database=database, read_only=True)
     if isinstance(result, str):
         typer.echo(f"error: {result}", err=True)
         raise typer.Exit(2)

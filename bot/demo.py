@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
 
 from bot.runtime import Runtime
@@ -106,6 +107,19 @@ async def ensure_demo(runtime: Runtime) -> Organization:
         await _add_people(session, org.id, runtime)
         await _add_dev_plan(session, org.id)
         return org
+
+
+async def holds_only_the_demo(runtime: Runtime) -> bool:
+    """Whether the database holds the demo organization and nothing else (safe to start over).
+
+    Read without migrating: a database that is not planbot's at all is not the demo either.
+    """
+    try:
+        async with runtime.sessions() as session:
+            orgs = (await session.exec(select(Organization.name, Organization.kind))).all()
+    except DBAPIError:  # no organization table: some other database
+        return False
+    return all((name, kind) == (DEMO_ORG["name"], DEMO_ORG["kind"]) for name, kind in orgs)
 
 
 async def _add_people(session: Any, org_id: int, runtime: Runtime) -> None:

@@ -1,16 +1,21 @@
-"""The running pieces every entry point needs, built once from the settings."""
+"""The running pieces every entry point needs, built once from the settings.
+
+The database modules are imported when a runtime is made, not with this module: a command
+that only counts days (``planbot deadline``) needs the calendar, not the ORM.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
-from models import db
 from models.clock import Clock, SystemClock
 from models.days_off import DaysOff
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 @dataclass
@@ -27,6 +32,8 @@ class Runtime:
     def from_settings(
         cls, settings: Settings, *, database_url: str | None = None, clock: Clock | None = None
     ) -> Runtime:
+        from models import db
+
         engine = db.make_engine(database_url or settings.database_url)
         return cls(
             settings=settings,
@@ -43,6 +50,8 @@ class Runtime:
 
     async def prepare_database(self) -> None:
         """SQLite (the embedded default) migrates itself; PostgreSQL is migrated by the operator."""
+        from models import db
+
         if db.is_sqlite(self.engine.url):
             await db.upgrade(self.engine)
         else:

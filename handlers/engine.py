@@ -2,10 +2,13 @@
 
 For each message: record the platform event id (a redelivery is ignored), find or create
 the chat account, load the saved state, dispatch, and write the state back with a version
-check, all in one transaction. Messages from one account are handled one at a time in this
-process (a lock); across processes the version check makes a second worker's turn retry on
-the fresh state instead of overwriting it. A handler that fails answers "ขออภัย เกิดข้อผิดพลาด"
-and the error is logged with the event id; nothing escapes to the channel.
+check, all in one transaction. Messages from one account are handled one at a time: in this
+process by a lock, across processes (workers) by taking the account's turn lock first in
+the transaction (a PostgreSQL advisory lock; SQLite lets one writer in at a time anyway),
+so a second worker's turn waits and then reads the fresh state. The version check stays as
+the safety net: a turn that still finds the state changed under it is retried. A handler
+that fails answers "ขออภัย เกิดข้อผิดพลาด" and the error is logged with the event id;
+nothing escapes to the channel.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ TEXT = {
     "expired_form": "⏰ แบบฟอร์มที่ค้างไว้หมดอายุแล้ว (ไม่มีการตอบเกิน 24 ชั่วโมง) — เริ่มใหม่ได้ทุกเมื่อ",
 }
 MAX_ATTEMPTS = 5
+TURN_LOCK = 0x706C6E74  # the advisory-lock namespace of conversation turns ("plnt")
 LAST_SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is for 'who was here lately', not a log
 
 
@@ -112,6 +116,7 @@ class Engine:
 
     async def _turn(self, incoming: Incoming) -> list[Outgoing]:
         async with self.sessions() as session, session.begin():
+            await db.hold_lock(session, TURN_LOCK, f"{incoming.channel}:{incoming.account_id}")
             if incoming.event_id:
                 await self._record_event(session, incoming)
             account, person, loaded = await self._speaker(session, incoming)

@@ -8,6 +8,7 @@ an installed wheel as well as from a checkout.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -22,11 +23,28 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import metadata  # noqa: F401 — every table registered wherever the database is used
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def is_sqlite(url: str | sa.URL) -> bool:
     return make_url(str(url)).get_backend_name() == "sqlite"
+
+
+def sqlite_file(url: str | sa.URL) -> Path | None:
+    """The file a SQLite URL names (relative to the working directory), else ``None``."""
+    parsed = make_url(str(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def shown(url: str | sa.URL) -> str:
+    """A URL as it may be printed: the password hidden, a SQLite file's full path added."""
+    text = make_url(str(url)).render_as_string(hide_password=True)
+    path = sqlite_file(url)
+    return f"{text} ({path.resolve()})" if path is not None else text
 
 
 def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
@@ -59,6 +77,28 @@ def is_transient(exc: BaseException) -> bool:
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     text = str(exc.orig).lower()
     return code in {"40001", "40P01"} or "database is locked" in text or "deadlock" in text
+
+
+async def hold_lock(session: AsyncSession, namespace: int, name: str) -> None:
+    """Until this transaction ends, be the only one holding ``name`` (PostgreSQL).
+
+    A transaction-scoped advisory lock on ``namespace`` and a 32-bit digest of ``name``: a
+    second transaction asking for the same name waits here, then reads what the first one
+    committed (each statement sees what was committed before it began). Two names sharing a
+    key only wait for each other needlessly. SQLite needs nothing: every write transaction
+    already holds the whole database (``BEGIN IMMEDIATE``).
+    """
+    if session.bind.dialect.name != "postgresql":
+        return
+    await session.exec(  # type: ignore[call-overload]
+        sa.select(sa.func.pg_advisory_xact_lock(namespace, lock_key(name)))
+    )
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 32-bit key for ``name`` (the same in every process, unlike hash())."""
+    digest = hashlib.blake2b(name.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _sqlite_pragmas(foreign_keys: bool, dbapi_connection: Any, _record: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.channels.console import TEXT as CONSOLE_TEXT
 from bot.channels.console import ConsoleChat
-from bot.channels.telegram_render import html_to_plain
+from bot.channels.telegram.render import html_to_plain
 from bot.runtime import Runtime
 from handlers.engine import Engine
 from handlers.messages import Incoming, Outgoing, buttons_of, plain_text

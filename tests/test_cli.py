@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,94 @@ def test_help_lists_the_commands() -> None:
     out = planbot("--help")
     for command in ("db", "org", "holidays", "deadline", "serve", "demo"):
         assert command in out
+    for command in ("audit", "chat", "line", "telegram"):
+        assert command in out
+    groups = {
+        "db": ("upgrade",),
+        "org": ("create", "list"),
+        "audit": ("export",),
+        "line": ("quota", "setup-richmenu"),
+        "telegram": ("set-webhook", "info"),
+    }
+    for group, commands in groups.items():
+        out = planbot(group, "--help")
+        assert all(command in out for command in commands), group
+
+
+HEAVY = ("linebot", "telegram", "fastapi", "uvicorn", "sqlalchemy", "sqlmodel", "alembic", "PIL")
+LOADED = """
+import json, sys
+from bot.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def loaded_by(*args: str, cwd: Path) -> set[str]:
+    """The top-level packages a fresh ``planbot ARGS`` process has imported when it ends."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANBOT_", "TELEGRAM_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_cheap_commands_do_not_load_the_sdks_the_web_app_or_the_orm(tmp_path: Path) -> None:
+    """Help and the calendar start quickly: what they do not need is never imported."""
+    for args in (
+        ("--help",),
+        ("line", "--help"),
+        ("telegram", "--help"),
+        ("deadline", "1/10/2568", "--days", "30"),
+        ("holidays", "2569"),
+    ):
+        assert set(HEAVY) & loaded_by(*args, cwd=tmp_path) == set(), args
+    assert {"holidays", "pythainlp"} & loaded_by("--help", cwd=tmp_path) == set()
+    assert list((tmp_path).iterdir()) == []  # and nothing was written
+
+
+def test_reading_commands_never_create_a_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the demo, ``audit export`` and ``org list`` on the default say where they looked."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PLANBOT_DATABASE_URL", raising=False)
+    planbot("demo", "--json")  # planbot-demo.db, as the README's first command makes
+    for args in (["audit", "export", "--org", "หนองแวง", "--fy", "2570"], ["org", "list"]):
+        result = runner.invoke(app, args, env={})
+        assert result.exit_code == 2, result.output
+        assert f"ไม่มีฐานข้อมูลที่ sqlite+aiosqlite:///./planbot.db ({tmp_path}" in result.output
+        assert "--database sqlite+aiosqlite:///./planbot-demo.db" in result.output  # the way on
+        assert not (tmp_path / "planbot.db").exists()
+    demo = "sqlite+aiosqlite:///./planbot-demo.db"
+    listed = planbot("org", "list", "--database", demo)
+    assert f"ฐานข้อมูล: {demo} ({tmp_path / 'planbot-demo.db'})" in listed
+    assert "องค์การบริหารส่วนตำบลหนองแวง" in listed
+    found = runner.invoke(
+        app, ["audit", "export", "--org", "หนองแวง", "--fy", "2570", "--database", demo]
+    )
+    assert found.exit_code == 0 and f"แถว จากฐานข้อมูล {demo}" in found.output
+    missing = runner.invoke(
+        app, ["audit", "export", "--org", "ภูเวียง", "--fy", "2570", "--database", demo]
+    )
+    assert missing.exit_code == 2
+    assert f"ไม่พบองค์กร 'ภูเวียง' ในฐานข้อมูล {demo}" in missing.output
+    assert "องค์กรที่มีในฐานข้อมูลนี้: องค์การบริหารส่วนตำบลหนองแวง" in missing.output
+
+
+def test_org_list_on_an_empty_database_names_it(env: dict[str, str], database_url: str) -> None:
+    planbot("db", "upgrade", env=env)
+    out = planbot("org", "list", env=env)
+    assert f"ยังไม่มีองค์กรในฐานข้อมูล {database_url}" in out  # no password in these URLs
 
 
 def test_db_upgrade_and_org_lifecycle(env: dict[str, str]) -> None:
@@ -125,3 +216,33 @@ def test_demo_is_idempotent(tmp_path: Path) -> None:
     c1 = next(p for p in first["people"] if p["handle"] == "c1")
     assert c1["roles"] == ["development_committee (chair)"]
     assert "@officer" in planbot("demo", "--database", url)
+
+
+def test_demo_continues_until_fresh_starts_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo database is kept between runs (a second script continues the first)."""
+    monkeypatch.chdir(tmp_path)
+    first = runner.invoke(app, ["demo"], input="\n".join(["เปิดรอบ", "1", "1", "วันนี้", "เปิดรอบ"]))
+    assert first.exit_code == 0 and "✅ เปิดรอบแล้ว" in first.output
+    assert "(ฐานข้อมูลสาธิตใหม่)" in first.output
+    again = runner.invoke(app, ["demo"], input="สถานะ\n")
+    assert "ต่อจากครั้งก่อน" in again.output and "planbot demo --fresh" in again.output
+    assert "กำลังรวบรวมโครงการ" in again.output  # the round the first run opened
+    fresh = runner.invoke(app, ["demo", "--fresh"], input="สถานะ\n")
+    assert fresh.exit_code == 0, fresh.output
+    assert "(ฐานข้อมูลสาธิตใหม่)" in fresh.output and "ยังไม่มีรอบการจัดทำแผน" in fresh.output
+    assert [p.name for p in tmp_path.iterdir()] == ["planbot-demo.db"]
+
+
+def test_fresh_deletes_only_a_demo_database(env: dict[str, str], database_url: str) -> None:
+    """``--fresh`` never deletes a real organization's data, nor a server database."""
+    planbot("org", "create", "--name", "ภูเวียง", "--kind", "อบต.", "--district", "ภูเวียง",
+            "--province", "ขอนแก่น", env=env)  # fmt: skip
+    result = runner.invoke(app, ["demo", "--fresh", "--database", database_url, "--json"])
+    assert result.exit_code == 2
+    if database_url.startswith("sqlite"):
+        assert "ไม่ใช่ฐานข้อมูลของ planbot demo" in result.output
+    else:
+        assert "--fresh ลบได้เฉพาะไฟล์ SQLite" in result.output
+    assert "องค์การบริหารส่วนตำบลภูเวียง" in planbot("org", "list", env=env)

@@ -7,7 +7,7 @@ import re
 
 import handlers  # noqa: F401 — registers every flow
 from bot.channels.line import richmenu
-from bot.channels.telegram import command_menu
+from bot.channels.telegram.menu import command_menu
 from handlers import buttons, commands, router
 from handlers.help import allowed
 from handlers.messages import MAX_BUTTON_DATA_BYTES

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.channels import telegram_render
 from bot.channels.line import render
+from bot.channels.telegram import render as telegram_render
 from bot.runtime import Runtime
 from handlers.messages import Document
 from models.enums import ProjectStatus

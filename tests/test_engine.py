@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.runtime import Runtime
+from handlers import engine as engine_module
 from handlers import router
 from handlers.engine import Engine
 from handlers.messages import Incoming, plain_text
@@ -146,6 +147,29 @@ async def test_twenty_concurrent_messages_are_applied_in_turn(demo: Runtime, wor
     assert end.version == start.version + 20  # every turn saved exactly once, none lost
     assert end.data["ask"] == start.data["ask"] + 20
     assert end.step == "_summary" and end.data["values"]["unit"].startswith("หน่วยที่ ")
+
+
+async def test_two_workers_take_turns_instead_of_retrying(
+    demo: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Turns of one account wait for each other (a brand-new account too): none needs a retry.
+
+    With a single attempt allowed, a turn that read state another worker was changing (or
+    created the account another worker was creating) would answer "ขออภัย"; waiting for the
+    account's turn lock first means it reads what the other committed.
+    """
+    monkeypatch.setattr(engine_module, "MAX_ATTEMPTS", 1)
+    engines = [Engine(demo.sessions, demo.clock, demo.days_off) for _ in range(2)]
+    await engines[0].handle(said("officer", "/invite"))
+    await engines[0].handle(said("officer", "ผู้เสนอโครงการ"))
+    start = await state_of(demo, "officer")
+    answers = await asyncio.gather(
+        *(engines[i % 2].handle(said("officer", f"หน่วยที่ {i}")) for i in range(20)),
+        *(engines[i % 2].handle(said("newcomer", "ช่วยเหลือ")) for i in range(6)),
+    )
+    assert not any("ขออภัย" in plain_text(a) for a in answers)
+    end = await state_of(demo, "officer")
+    assert end is not None and start is not None and end.version == start.version + 20
 
 
 async def test_a_turn_that_changes_no_state_writes_none(demo: Runtime) -> None:

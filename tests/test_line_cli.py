@@ -77,10 +77,26 @@ def test_quota_warns_past_80_percent_and_speaks_json(line_env: LineApiStandIn) -
 def test_quota_fails_cleanly_when_line_is_unreachable(
     line_env: LineApiStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    pushed_this_month(0)  # the server's database is there; LINE is not
     monkeypatch.setenv("LINE_API_BASE_URL", "http://127.0.0.1:9")
     result = runner.invoke(app, ["line", "quota"])
     assert result.exit_code == 1
     assert "error: LINE quota" in result.output
+
+
+def test_quota_reads_only_and_says_which_database(line_env: LineApiStandIn, tmp_path: Path) -> None:
+    """No database yet: an error naming where it looked, and no empty database made."""
+    result = runner.invoke(app, ["line", "quota"])
+    assert result.exit_code == 2
+    assert f"ไม่มีฐานข้อมูลที่ sqlite+aiosqlite:///{tmp_path}/cli.db" in result.output
+    assert not (tmp_path / "cli.db").exists()
+    other = tmp_path / "other.db"
+    pushed_this_month(7)
+    (tmp_path / "cli.db").rename(other)
+    result = runner.invoke(app, ["line", "quota", "--database", f"sqlite+aiosqlite:///{other}"])
+    assert result.exit_code == 0, result.output
+    assert "planbot ส่งแบบ push แล้ว: 7 ข้อความ" in result.output
+    assert f"นับจากฐานข้อมูล sqlite+aiosqlite:///{other}" in result.output
 
 
 def test_setup_richmenu_creates_uploads_and_sets_the_default(

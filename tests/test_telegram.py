@@ -30,16 +30,12 @@ from typer.testing import CliRunner
 
 from bot import cli
 from bot.channels.services import configured
-from bot.channels.telegram import ChatRateLimiter
-from bot.channels.telegram_committee import group_account, mirror_committee_notices
-from bot.channels.telegram_render import button_rows, split_lines, visible_width
-from bot.channels.telegram_service import (
-    SECRET_HEADER,
-    WEBHOOK_PATH,
-    TelegramService,
-    TelegramSettingsError,
-)
-from bot.channels.telegram_updates import Event, Me, to_event
+from bot.channels.telegram.committee import group_account, mirror_committee_notices
+from bot.channels.telegram.events import Event, Me, to_event
+from bot.channels.telegram.limits import ChatRateLimiter
+from bot.channels.telegram.render import button_rows, split_lines, visible_width
+from bot.channels.telegram.service import TelegramService
+from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, TelegramSettingsError
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.web import create_app
@@ -600,40 +596,57 @@ async def test_cards_files_links_and_long_texts(
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own
 async def test_retry_after_is_honoured(
-    demo: Runtime, telegram_api: TelegramStandIn, settings: Settings
+    demo: Runtime,
+    telegram_api: TelegramStandIn,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     api = telegram_api
     user = api.user(7_300_001, "สมชาย")
     async with polling_bot(demo, api, settings) as bot:
         api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
-        started = asyncio.get_running_loop().time()
-        await bot.service.channel.send(str(user.id), [Text("ทดสอบ")])
-        waited = asyncio.get_running_loop().time() - started
+        with caplog.at_level(logging.INFO, logger="telegram.ext.AIORateLimiter"):
+            await bot.service.channel.send(str(user.id), [Text("ทดสอบ")])
     assert [c.status for c in api.called("sendMessage")] == [429, 200]
-    assert waited >= 1.0
+    waits = [r.args for r in caplog.records if r.name == "telegram.ext.AIORateLimiter"]
+    assert waits == [(pytest.approx(1.1),)]  # PTB's own limiter waited as told, then retried
+
+
+class FakeTime:
+    """A clock that moves only when told, and a sleep that records how long it was asked."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
 
 
 async def test_one_chat_gets_a_short_burst_then_about_the_set_rate(
     telegram_api: TelegramStandIn,
 ) -> None:
-    """The per-chat limiter, with a faster rate than Telegram's so the test stays short."""
+    """The per-chat limiter on an injected clock: the burst goes at once, the rest waits."""
     api = telegram_api
     user, other = api.user(7_400_001, "ก"), api.user(7_400_002, "ข")
-    limiter = ChatRateLimiter(rate=10, burst=2)
+    time = FakeTime()
+    limiter = ChatRateLimiter(rate=10, burst=2, clock=time.clock, sleep=time.sleep)
     bot = ExtBot(TOKEN, base_url=api.base_url, rate_limiter=limiter)
     async with bot:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         await asyncio.gather(*(bot.send_message(user.id, str(i)) for i in range(2)))
-        burst = loop.time() - started
+        assert time.slept == []  # the burst: no wait
         await asyncio.gather(*(bot.send_message(user.id, str(i)) for i in range(4)))
-        limited = loop.time() - started
-        started = loop.time()
+        # four more at 10 a second, once the burst is spent: each waits for its own slot
+        assert time.slept == pytest.approx([0.1, 0.2, 0.3, 0.4])
         await bot.send_message(other.id, "อีกห้อง")  # another chat is not held up
-        elsewhere = loop.time() - started
-    assert burst < 0.15
-    assert limited >= 0.35  # four more at 10 a second, once the burst is spent
-    assert elsewhere < 0.15
+        assert len(time.slept) == 4
+        time.now += 0.6  # the bucket has drained: a new burst goes at once
+        await asyncio.gather(*(bot.send_message(user.id, str(i)) for i in range(2)))
+        assert len(time.slept) == 4
+    assert len(api.called("sendMessage")) == 9
 
 
 async def test_a_blocked_user_s_notices_wait_until_they_come_back(

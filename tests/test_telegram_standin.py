@@ -166,11 +166,12 @@ async def test_get_updates_long_polls_and_an_offset_confirms(
     again = await call(api, "getUpdates", json={"offset": first + 1})
     assert [u["update_id"] for u in again.json()["result"]] == [second]
     assert api.confirmed == first + 1
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    empty = await call(api, "getUpdates", json={"offset": second + 1, "timeout": 1})
+    assert api.holding == 0
+    held = asyncio.create_task(call(api, "getUpdates", json={"offset": second + 1, "timeout": 1}))
+    await api.wait_for(lambda: api.holding == 1)  # nothing to send: held open, not answered
+    empty = await held  # … until the timeout, then answered with nothing
     assert empty.json()["result"] == []
-    assert loop.time() - started >= 0.9  # held open for the timeout
+    assert api.holding == 0
 
 
 async def test_get_updates_conflicts_with_a_webhook(telegram_api: TelegramStandIn) -> None:

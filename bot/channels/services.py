@@ -35,7 +35,7 @@ def configured(settings: Settings) -> list[ChannelService]:
     """The services whose credentials are set. LINE and Telegram add themselves here."""
     services: list[ChannelService] = []
     if settings.telegram_bot_token is not None:  # polling by default: the token is enough
-        from bot.channels.telegram_service import TelegramService
+        from bot.channels.telegram.service import TelegramService
 
         services.append(TelegramService(settings))
     if settings.line_channel_secret and settings.line_channel_access_token:

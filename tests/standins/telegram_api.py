@@ -114,6 +114,7 @@ class TelegramStandIn:
     webhook: dict[str, Any] = field(default_factory=dict)
     base_url: str = ""
     confirmed: int = 0  # every update_id below this has been confirmed by an offset
+    holding: int = 0  # getUpdates calls held open right now, waiting for an update
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -379,9 +380,17 @@ class TelegramStandIn:
         limit = p.get("limit") or 100
         timeout = min(float(p.get("timeout") or 0), LONG_POLL_CAP)
         async with self._changed:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(timeout):
-                    await self._changed.wait_for(lambda: self._updates or self._closing)
+            held = not self._updates and timeout > 0
+            if held:
+                self.holding += 1
+                self._changed.notify_all()
+            try:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(timeout):
+                        await self._changed.wait_for(lambda: self._updates or self._closing)
+            finally:
+                if held:
+                    self.holding -= 1
         return self._updates[:limit]
 
     async def _api_sendMessage(self, p: dict[str, Any]) -> Any:

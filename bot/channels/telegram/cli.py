@@ -5,6 +5,9 @@ For webhook mode, ``set-webhook`` tells Telegram to POST updates to
 ``PLANBOT_PUBLIC_URL/webhooks/telegram`` with ``TELEGRAM_WEBHOOK_SECRET``, which the server
 checks on every request; ``info`` shows the bot (``getMe``) and where its updates go
 (``getWebhookInfo``: URL, pending updates, the last delivery error).
+
+Like ``bot.cli``, this module imports only typer: python-telegram-bot is imported when a
+command runs, so ``planbot --help`` does not wait for it.
 """
 
 from __future__ import annotations
@@ -12,26 +15,29 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from telegram import Bot, WebhookInfo
-from telegram.error import TelegramError
 
-from bot.channels.telegram import plain_bot
-from bot.channels.telegram_service import TelegramSettingsError, webhook_url
-from bot.channels.telegram_updates import ALLOWED_UPDATES
-from bot.cli import JsonOption, app, print_json
-from bot.settings import Settings
+from bot.cli_common import JsonOption, print_json
+
+if TYPE_CHECKING:
+    from telegram import Bot, WebhookInfo
+
+    from bot.settings import Settings
 
 T = TypeVar("T")
 
-telegram_app = typer.Typer(help="Telegram bot: the webhook, and what Telegram knows.")
-app.add_typer(telegram_app, name="telegram", no_args_is_help=True)
+telegram_app = typer.Typer(
+    help="Telegram bot: the webhook, and what Telegram knows.", no_args_is_help=True
+)
 
 
 def _with_bot(settings: Settings, work: Callable[[Bot], Awaitable[T]]) -> T:
     """Run ``work`` with the configured bot; a Telegram error is a clean exit 1."""
+    from telegram.error import TelegramError
+
+    from bot.channels.telegram.client import plain_bot
 
     async def _main() -> T:
         async with plain_bot(settings) as bot:  # getMe: a wrong token fails here
@@ -46,6 +52,8 @@ def _with_bot(settings: Settings, work: Callable[[Bot], Awaitable[T]]) -> T:
 
 def _settings(*, webhook: bool) -> Settings:
     """The settings, checked for what the command needs (exit 2 with the reason if not)."""
+    from bot.settings import Settings
+
     settings = Settings()
     problems = []
     if settings.telegram_bot_token is None:
@@ -85,6 +93,9 @@ def set_webhook(
     as_json: JsonOption = False,
 ) -> None:
     """Register PLANBOT_PUBLIC_URL/webhooks/telegram, with the secret, for webhook mode."""
+    from bot.channels.telegram.events import ALLOWED_UPDATES
+    from bot.channels.telegram.webhook import TelegramSettingsError, webhook_url
+
     settings = _settings(webhook=True)
     try:
         url = webhook_url(settings)

@@ -5,27 +5,29 @@ reports (its limit and everything counted against it, which includes broadcasts 
 Official Account Manager), and says so when 80 % is passed. ``setup-richmenu`` creates the
 four-button menu (เสนอโครงการ · โครงการของฉัน · สถานะ · ช่วยเหลือ), uploads its image and makes
 it everyone's default; run it again after an update, it replaces its older menu.
+
+Like ``bot.cli``, this module imports only typer: the SDK, the database and the image
+library are imported when a command runs, so ``planbot --help`` does not wait for them.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from bot.channels.line.client import LineApi, LineApiError
-from bot.channels.line.quota import WARN_AT, month_of, pushes_this_month
-from bot.channels.line.richmenu import menu_image, setup_rich_menu
-from bot.cli import JsonOption, app, print_json, run_with_runtime
-from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.cli_common import DatabaseOption, JsonOption, print_json, run_with_runtime, shown
+
+if TYPE_CHECKING:
+    from bot.channels.line.client import LineApi
+    from bot.runtime import Runtime
+    from bot.settings import Settings
 
 T = TypeVar("T")
 
 line_app = typer.Typer(help="LINE: the message quota and the rich menu.", no_args_is_help=True)
-app.add_typer(line_app, name="line")
 
 TEXT = {
     "no_token": "error: LINE_CHANNEL_ACCESS_TOKEN is not set",
@@ -36,10 +38,13 @@ TEXT = {
     "warning": "⚠️ ใช้โควตาเกิน {warn}% แล้ว — เมื่อครบ การแจ้งเตือนทาง LINE จะหยุดจนถึงต้นเดือนหน้า",
     "menu_done": "ตั้งเมนูหลัก (rich menu) {menu_id} เป็นค่าเริ่มต้นแล้ว",
     "image_written": "บันทึกภาพเมนูที่ {path} แล้ว",
+    "database": "(จำนวนที่ planbot ส่ง นับจากฐานข้อมูล {database})",
 }
 
 
 def _api(settings: Settings) -> LineApi:
+    from bot.channels.line.client import LineApi
+
     if settings.line_channel_access_token is None:
         typer.echo(TEXT["no_token"], err=True)
         raise typer.Exit(2)
@@ -54,6 +59,8 @@ def _with_line(work: Callable[[LineApi], Awaitable[T]]) -> Callable[[Runtime], A
     """Wrap ``work`` so the client is made inside the event loop and always closed."""
 
     async def run(rt: Runtime) -> T:
+        from bot.channels.line.client import LineApiError
+
         api = _api(rt.settings)
         try:
             return await work(api)
@@ -67,8 +74,9 @@ def _with_line(work: Callable[[LineApi], Awaitable[T]]) -> Callable[[Runtime], A
 
 
 @line_app.command("quota")
-def quota(as_json: JsonOption = False) -> None:
-    """This month's pushes: planbot's count, and LINE's quota and usage."""
+def quota(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """This month's pushes: planbot's count, and LINE's quota and usage (reads only)."""
+    from bot.channels.line.quota import WARN_AT, month_of, pushes_this_month
 
     async def work(rt: Runtime) -> dict[str, Any]:
         async def ask(api: LineApi) -> dict[str, Any]:
@@ -83,11 +91,12 @@ def quota(as_json: JsonOption = False) -> None:
                 "line_limit": found.limit,
                 "percent": percent,
                 "warning": bool(found.limit and used >= WARN_AT * found.limit),
+                "database": shown(str(rt.engine.url)),
             }
 
         return await _with_line(ask)(rt)
 
-    result = run_with_runtime(work)
+    result = run_with_runtime(work, database=database, read_only=True)
     if as_json:
         print_json(result)
         return
@@ -103,6 +112,7 @@ def quota(as_json: JsonOption = False) -> None:
         )
     if result["warning"]:
         typer.echo(TEXT["warning"].format(warn=round(WARN_AT * 100)))
+    typer.echo(TEXT["database"].format(database=result["database"]))
 
 
 @line_app.command("setup-richmenu")
@@ -112,6 +122,10 @@ def setup_richmenu(
     ] = None,
 ) -> None:
     """Create the default rich menu (เสนอโครงการ · โครงการของฉัน · สถานะ · ช่วยเหลือ)."""
+    from bot.channels.line.client import LineApiError
+    from bot.channels.line.richmenu import menu_image, setup_rich_menu
+    from bot.settings import Settings
+
     settings = Settings()
     if image:
         with open(image, "wb") as out:

@@ -1,20 +1,10 @@
 """Telegram inside the running app: updates by long polling or webhook, replies, notices.
 
-Two ways in, one way through:
-
-- **Long polling** (``TELEGRAM_MODE=polling``, the default): nothing but the token is needed.
-  The loop here asks ``getUpdates`` for a batch, handles it, and only then asks for the
-  next batch with the offset that confirms it. PTB's own ``Updater`` confirms a batch as
-  soon as it has fetched it, so a crash mid-batch would lose those updates; here a crash
-  means Telegram sends them again and the engine's event record ignores the ones done.
-- **Webhook** (``TELEGRAM_MODE=webhook``): Telegram POSTs each update to
-  ``/webhooks/telegram`` with the secret registered by ``planbot telegram set-webhook``;
-  a missing secret header is ``401``, a wrong one ``403``, and nothing is processed. The
-  update is handled before the ``200`` goes back, so an update lost to a crash is sent
-  again by Telegram — and a repeat is ignored by the engine.
-
-Either way each update goes through :meth:`TelegramService.handle_update`, which never
-raises: a failing update is logged with its ``update_id`` and the next one is handled.
+Two ways in (``polling``, the default, or ``webhook``), one way through: each update goes
+through :meth:`TelegramService.handle_update`, which never raises — a failing update is
+logged with its ``update_id`` and the next one is handled. It becomes an event
+(``events``), the engine takes its turn, and the answer goes back through ``channel``: in
+the chat it came from, or for a button pressed in a group to the presser's private chat.
 
 Notices (the outbox rows of Telegram accounts) go out after every handled update and every
 ``notice_interval`` seconds, one delivery at a time per process.
@@ -24,28 +14,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import json
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
 from sqlalchemy.exc import IntegrityError
-from telegram import Update
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter
 
-from bot.channels.telegram import TelegramChannel, build_application
-from bot.channels.telegram_committee import group_account, mirror_committee_notices
-from bot.channels.telegram_updates import (
-    ALLOWED_UPDATES,
+from bot.channels.telegram import menu
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.client import build_application
+from bot.channels.telegram.committee import group_account, mirror_committee_notices
+from bot.channels.telegram.events import (
     Event,
     Me,
     added_to_group,
     event_id,
     kind_of,
     to_event,
+)
+from bot.channels.telegram.polling import POLL_TIMEOUT, Poller
+from bot.channels.telegram.webhook import (
+    TelegramSettingsError,
+    check_webhook,
+    make_router,
 )
 from bot.settings import Settings, TelegramMode
 from handlers.engine import Engine
@@ -61,14 +56,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_PATH = "/webhooks/telegram"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-POLL_TIMEOUT = 25  # seconds Telegram may hold a getUpdates open
 NOTICE_INTERVAL = 30.0  # seconds between outbox rounds when nothing else wakes them
 NOTICE_BATCH = 20  # notices per database round trip of the outbox
 STOP_TIMEOUT = 10.0  # seconds a batch in hand may take to finish at shutdown
-FIRST_BACKOFF = 1.0
-LONGEST_BACKOFF = 60.0
 MAX_TOAST = 200  # answerCallbackQuery's text
 
 TEXT = {
@@ -78,17 +68,6 @@ TEXT = {
         " เพื่อส่งเรื่องที่เสนอคณะกรรมการพัฒนาฯ เข้ากลุ่มนี้ด้วย)"
     ),
 }
-
-
-class TelegramSettingsError(ValueError):
-    """The Telegram settings cannot work (said at start-up, not at the first update)."""
-
-
-def webhook_url(settings: Settings) -> str:
-    """Where Telegram should POST updates: ``PLANBOT_PUBLIC_URL`` + ``/webhooks/telegram``."""
-    if not settings.public_url:
-        raise TelegramSettingsError("PLANBOT_PUBLIC_URL is not set (the server's HTTPS address)")
-    return settings.public_url.rstrip("/") + WEBHOOK_PATH
 
 
 class TelegramService:
@@ -118,7 +97,9 @@ class TelegramService:
         self.application = build_application(settings, rate_limiter=rate_limiter)
         self.channel = TelegramChannel(self.application.bot)
         self.router: APIRouter | None = (
-            self._webhook_router() if self.mode == TelegramMode.WEBHOOK else None
+            make_router(self._secret, self._started_bot, self.handle_update)
+            if self.mode == TelegramMode.WEBHOOK
+            else None
         )
         self.committee_chat_id = settings.telegram_committee_chat_id
         self.poll_timeout = poll_timeout
@@ -130,7 +111,7 @@ class TelegramService:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._wake_notices = asyncio.Event()
-        self._offset: int | None = None
+        self._poller: Poller | None = None
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -157,7 +138,7 @@ class TelegramService:
         bot = self.application.bot
         self._me = Me(bot.id, bot.username)
         try:
-            await self.channel.set_commands()
+            await menu.set_commands(bot)
         except TelegramError as exc:  # a menu is a convenience: the bot works without it
             log.warning("Telegram command menu not set: %s", exc)
         if self.committee_chat_id is not None:
@@ -166,9 +147,10 @@ class TelegramService:
             )
         if self.mode == TelegramMode.POLLING:
             await bot.delete_webhook()  # getUpdates is refused while a webhook is set
-            self._tasks.append(asyncio.create_task(self._poll(), name="telegram-poll"))
+            self._poller = Poller(bot, self.handle_batch, self._stopping, timeout=self.poll_timeout)
+            self._tasks.append(asyncio.create_task(self._poller.run(), name="telegram-poll"))
         else:
-            await self._check_webhook()
+            await check_webhook(bot, self.settings)
         self._tasks.append(asyncio.create_task(self._notice_loop(), name="telegram-notices"))
         log.info("Telegram bot @%s started (%s)", bot.username, self.mode.value)
 
@@ -188,11 +170,14 @@ class TelegramService:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        if self.mode == TelegramMode.POLLING and self._offset is not None:
-            with contextlib.suppress(Exception):  # only saves Telegram a redelivery
-                await self.application.bot.get_updates(offset=self._offset, timeout=0, limit=1)
+        if self._poller is not None:
+            await self._poller.confirm()
         with contextlib.suppress(Exception):
             await self.application.shutdown()
+
+    def _started_bot(self) -> Bot | None:
+        """The bot once the service has met it (``getMe``); ``None`` before."""
+        return self.application.bot if self._me is not None else None
 
     @property
     def engine(self) -> Engine:
@@ -281,95 +266,6 @@ class TelegramService:
             assert incoming.chat_id is not None
             await self.channel.send(incoming.chat_id, messages)
 
-    # -- long polling ----------------------------------------------------------------------
-
-    async def _poll(self) -> None:
-        """Fetch, handle, then confirm (the next fetch's offset), until stopped."""
-        failures = 0
-        bot = self.application.bot
-        while not self._stopping.is_set():
-            fetch = asyncio.ensure_future(
-                bot.get_updates(
-                    offset=self._offset,
-                    timeout=self.poll_timeout,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                )
-            )
-            stopping = asyncio.ensure_future(self._stopping.wait())
-            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            if not fetch.done():  # stopped while Telegram held the request open
-                fetch.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await fetch
-                return
-            try:
-                updates = fetch.result()
-            except Exception as exc:
-                failures += 1
-                await self._pause(_poll_delay(exc, failures), exc)
-                continue
-            failures = 0
-            if updates:
-                await self.handle_batch(updates)
-                self._offset = updates[-1].update_id + 1
-
-    async def _pause(self, seconds: float, exc: BaseException) -> None:
-        level = logging.INFO if isinstance(exc, TimedOut) else logging.WARNING
-        log.log(level, "Telegram getUpdates failed (%r); again in %.0f s", exc, seconds)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-
-    # -- webhook ---------------------------------------------------------------------------
-
-    def _webhook_router(self) -> APIRouter:
-        router = APIRouter()
-
-        @router.post(WEBHOOK_PATH, include_in_schema=False)
-        async def telegram_webhook(request: Request) -> Response:
-            return await self.handle_webhook(request)
-
-        return router
-
-    async def handle_webhook(self, request: Request) -> Response:
-        """One update POSTed by Telegram: check the secret, handle it, then say 200."""
-        given = request.headers.get(SECRET_HEADER)
-        if given is None:
-            return Response(status_code=401)
-        if not hmac.compare_digest(given.encode(), self._secret):
-            log.warning("Telegram webhook called with a wrong secret from %s", request.client)
-            return Response(status_code=403)
-        if self._me is None:
-            return Response(status_code=503)  # not started: Telegram will try again
-        try:
-            data = json.loads(await request.body())
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("not an Update")
-        except ValueError:
-            return Response(status_code=400)
-        try:
-            update = Update.de_json(data, self.application.bot)
-        except Exception:  # acknowledged: Telegram would otherwise send it forever
-            log.exception("Telegram update %s could not be read", data.get("update_id"))
-            return Response(status_code=200)
-        await self.handle_update(update)
-        return Response(status_code=200)
-
-    async def _check_webhook(self) -> None:
-        """Warn when Telegram posts elsewhere (``set-webhook`` not run, or another server)."""
-        try:
-            expected = webhook_url(self.settings)
-            info = await self.application.bot.get_webhook_info()
-        except (TelegramError, TelegramSettingsError) as exc:
-            log.warning("Telegram webhook not checked: %s", exc)
-            return
-        if info.url != expected:
-            log.warning(
-                "Telegram sends updates to %r, not %r — run: planbot telegram set-webhook",
-                info.url,
-                expected,
-            )
-
     # -- notices ---------------------------------------------------------------------------
 
     async def _notice_loop(self) -> None:
@@ -416,16 +312,6 @@ class TelegramService:
             account.active = False  # committed with the row's outcome; a new message revives it
             log.info("Telegram account %s blocked the bot: notices wait", account.external_id)
             raise
-
-
-def _poll_delay(exc: BaseException, failures: int) -> float:
-    if isinstance(exc, RetryAfter):
-        # PTB's own limiter reads the timedelta too: ``retry_after`` is an int or a timedelta
-        # depending on PTB_TIMEDELTA, and warns either way in 22.x.
-        return float(exc._retry_after.total_seconds())
-    if isinstance(exc, TimedOut):
-        return 0.0 if failures == 1 else FIRST_BACKOFF
-    return min(FIRST_BACKOFF * 2 ** (failures - 1), LONGEST_BACKOFF)
 
 
 def _toast(messages: list[Outgoing]) -> str | None:
