@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
@@ -207,19 +208,21 @@ def audit_export(
         Path | None, typer.Option(help="CSV file to write (default: standard output).")
     ] = None,
     database: DatabaseOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Every audit event of an organization's plan for a fiscal year, as CSV for Excel.
 
-    UTF-8 with a byte-order mark (so Excel shows the Thai); the row count and the database
-    read go to stderr when the CSV goes to standard output. Reads only: never creates a
-    database.
+    The CSV is in Thai (columns, actions, roles, money in baht, dates in พ.ศ.), UTF-8 with
+    a byte-order mark so Excel shows it; --json gives the same events for machines (codes,
+    ISO times, the raw before/after). The row count and the database read go to stderr when
+    the output goes to standard output. Reads only: never creates a database.
     """
     if fy < 2400:
         raise typer.BadParameter(TEXT["fy_in_be"], param_hint="--fy")
     url = database_url(database)
 
     async def work(rt: Runtime) -> tuple[str, int, str] | tuple[list[str], list[str]]:
-        from models.audit_export import export_csv, find_organization
+        from models.audit_export import export_csv, export_json, find_organization
         from models.orgs import list_organizations
 
         async with rt.sessions() as session:
@@ -227,6 +230,10 @@ def audit_export(
             if len(found) != 1:
                 everyone = [o.full_name for o in await list_organizations(session)]
                 return [o.full_name for o in found], everyone
+            if as_json:
+                rows = await export_json(session, found[0], fy, rt.clock.tz)
+                text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+                return text, len(rows), found[0].full_name
             text, count = await export_csv(session, found[0], fy, rt.clock.tz)
             return text, count, found[0].full_name
 

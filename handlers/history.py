@@ -18,6 +18,7 @@ from handlers.context import Turn
 from handlers.messages import Button, Choices, Outgoing, Text
 from handlers.projects_text import project_number, thai_date
 from handlers.router import action, command
+from models.audit import action_label
 from models.audit_export import Event, plan_events
 from models.editions import edition_title_th
 from models.enums import Role, VoteDecision
@@ -43,31 +44,6 @@ TEXT = {
     "project": "โครงการเลขที่ {number}",
     "next": "ถัดไป",
     "previous": "ก่อนหน้า",
-    "actions": {
-        "round.open": "เปิดรอบจัดทำแผน",
-        "round.extend": "ขยายเวลาจัดทำแผน",
-        "project.submit": "เสนอโครงการ",
-        "project.edit": "แก้ไขโครงการที่เสนอ",
-        "project.withdraw": "ถอนโครงการ",
-        "project.screen": "ตรวจโครงการ",
-        "project.accept": "รับโครงการเข้าแผน",
-        "project.return": "ส่งโครงการกลับแก้ไข",
-        "project.duplicate": "ส่งโครงการกลับ (ซ้ำกับโครงการอื่น)",
-        "project.reclassify": "ปรับยุทธศาสตร์/แผนงานของโครงการ",
-        "project.amend": "แก้ไขโครงการตามการแก้ไขแผน",
-        "project.cancel": "ยกเลิกโครงการตามการแก้ไขแผน",
-        "draft.create": "จัดทำร่างแผนการดำเนินงาน",
-        "draft.propose": "เสนอร่างต่อคณะกรรมการพัฒนาฯ",
-        "draft.vote": "ลงความเห็นต่อร่าง",
-        "review.close": "ปิดการพิจารณาร่างของคณะกรรมการพัฒนาฯ",
-        "review.approved": "คณะกรรมการพัฒนาฯ เห็นชอบร่าง",
-        "review.sent_back": "คณะกรรมการพัฒนาฯ ส่งร่างกลับแก้ไข",
-        "plan.approve": "อนุมัติและประกาศใช้",
-        "plan.return": "ผู้บริหารท้องถิ่นส่งกลับแก้ไข",
-        "plan.post": "บันทึกการปิดประกาศ",
-        "plan.remove": "บันทึกการปลดประกาศ",
-        "plan.amend": "อนุมัติการแก้ไขแผน",
-    },
 }
 PAGE_SIZE = 10
 ACTION = "history"
@@ -137,7 +113,7 @@ def _entry(
         who = TEXT["who_role"].format(name=person.name, role=_role(event.role))
         if not event.role:
             who = person.name
-    what = TEXT["actions"].get(event.action, event.action)
+    what = action_label(event.action)
     name = names.get((event.object_type or "", event.object_id or 0))
     after = event.after or {}
     if event.action == "draft.vote":  # the vote's object is the vote: name its draft instead

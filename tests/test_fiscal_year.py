@@ -4,8 +4,9 @@ Budget announced → five submissions (two from another agency) → screening re
 is fixed and accepted → draft v1 → five members vote (one changes its vote) → the executive
 approves and announces → posted → removal refused on day 29, accepted on day 31 → a
 supplementary budget opens an addition round that ends in force → the consolidated plan
-lists both editions → the audit export has a row for every step. The second scenario: the
-chair's casting vote breaks a tie.
+lists both editions → the executive amends it (แก้ไข ครั้งที่ 1: a cut and a cancellation),
+and each edition keeps its own totals while the plan as it stands adds them up → the audit
+export has a row for every step. The second scenario: the chair's casting vote breaks a tie.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.runtime import Runtime
-from models.audit_export import export_csv
+from models.audit_export import export_csv, export_json
 from models.editions import consolidated_projects
 from models.enums import DraftState, EditionKind, EditionState, ProjectStatus, VoteDecision
 from models.org import Organization
@@ -172,15 +173,42 @@ async def test_a_whole_fiscal_year(chat: Any, demo: Runtime) -> None:
     # the consolidated plan: both editions, six projects
     out = await chat.say("c3", "แผนที่ประกาศใช้")
     assert "ฉบับแรก" in out and "เพิ่มเติม ครั้งที่ 1" in out
+    assert "รวมทั้งสิ้น 6 โครงการ · งบประมาณ 4,430,000 บาท" in out
+
+    # the executive amends: #1 cut to 120,000, #5 cancelled; each edition keeps its totals
+    await chat.say("mayor", "แก้ไขแผน")
+    await chat.say("mayor", "1")
+    await chat.press("mayor", "งบประมาณ")
+    await chat.say("mayor", "120000")
+    await chat.say("mayor", "ได้รับจัดสรรงบประมาณน้อยกว่าที่ตั้งไว้")
+    await chat.press("mayor", "เพิ่มรายการแก้ไข")
+    await chat.say("mayor", "2569-005")
+    await chat.press("mayor", "ยกเลิกโครงการ")
+    await chat.say("mayor", "แขวงทางหลวงชนบทดำเนินการเองแล้ว")
+    await chat.press("mayor", "เสร็จแล้ว")
+    out = await chat.press("mayor", "อนุมัติการแก้ไข")
+    assert "✅ อนุมัติการแก้ไขแผนแล้ว: แก้ไข ครั้งที่ 1/2569" in out
+    out = await chat.say("c3", "แผนที่ประกาศใช้")
+    lines = out.splitlines()
+    original_at = next(i for i, line in enumerate(lines) if "📌 ฉบับแรก" in line)
+    addition_at = next(i for i, line in enumerate(lines) if "📌 เพิ่มเติม ครั้งที่ 1" in line)
+    amendment_at = next(i for i, line in enumerate(lines) if "📌 แก้ไข ครั้งที่ 1/2569" in line)
+    assert "5 โครงการ · 4,130,000 บาท" in lines[original_at + 1]  # as announced and posted
+    assert "1 โครงการ · 300,000 บาท" in lines[addition_at + 1]
+    assert "แก้ไข 1 โครงการ · ยกเลิก 1 โครงการ · งบประมาณ −1,230,000 บาท" in lines[amendment_at + 1]
+    assert "รวมทั้งสิ้น 5 โครงการ · งบประมาณ 3,200,000 บาท" in out  # the plan as it stands
+
     async with demo.sessions() as session:
         org = (await session.exec(select(Organization))).one()
         consolidated = await consolidated_projects(session, original.plan_id)
         text, rows = await export_csv(session, org, 2569, clock.tz)
-    assert len(consolidated) == 6
+        events = await export_json(session, org, 2569, clock.tz)
+    assert len(consolidated) == 5
+    assert sum(p.budget_satang for p in consolidated) == 320_000_000
 
-    # the audit export of the year has a row for every step
-    actions = [row["action"] for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))]
-    assert rows == len(actions)
+    # the audit export of the year has a row for every step (codes in the JSON, Thai in CSV)
+    actions = [event["action"] for event in events]
+    assert rows == len(actions) == len(list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")))))
     for step in (
         "round.open",
         "project.submit",
@@ -194,11 +222,15 @@ async def test_a_whole_fiscal_year(chat: Any, demo: Runtime) -> None:
         "plan.approve",
         "plan.post",
         "plan.remove",
+        "plan.amend",
+        "project.amend",
+        "project.cancel",
     ):
         assert step in actions, step
     assert actions.count("round.open") == 2 and actions.count("plan.approve") == 2
     assert actions.count("project.submit") == 6
     assert actions.count("draft.vote") == 6 + 5
+    assert "อนุมัติการแก้ไขแผน" in text  # the CSV says it in Thai
 
 
 async def test_the_chair_breaks_a_tie(chat: Any, demo: Runtime) -> None:

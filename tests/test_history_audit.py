@@ -100,25 +100,41 @@ async def test_audit_export_writes_csv_for_excel(
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     header, body = rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    assert tuple(header) == COLUMNS
+    assert tuple(header) == COLUMNS  # Thai column heads
     assert f"{len(body)} แถว" in result.output
-    actions = [row["action"] for row in body]
-    assert actions.count("plan.approve") == 1 and actions.count("plan.post") == 1
-    assert "org.create" in actions  # the org's own events of the year are there too
-    assert "denied:plan.approve" in actions
-    approve = next(row for row in body if row["action"] == "plan.approve")
-    assert approve["person"] == "นายประสิทธิ์ มั่นคง" and approve["role"] == "executive"
-    assert approve["org"] == "อบต.หนองแวง" and approve["object_type"] == "edition"
-    assert approve["channel"] == "console" and approve["time"].startswith("2025-10-01T09:00")
-    assert json.loads(approve["after"])["announced_on"] == "2025-10-01"
-    post = next(row for row in body if row["action"] == "plan.post")
-    assert json.loads(post["after"])["posted_places"][0]["text"] == "บอร์ดประชาสัมพันธ์ที่ทำการ"
+    actions = [row["รายการ"] for row in body]
+    assert actions.count("อนุมัติและประกาศใช้") == 1 and actions.count("บันทึกการปิดประกาศ") == 1
+    assert "สร้างองค์กร" in actions  # the org's own events of the year are there too
+    assert "ปฏิเสธ: อนุมัติและประกาศใช้" in actions
+    approve = next(row for row in body if row["รายการ"] == "อนุมัติและประกาศใช้")
+    assert approve["ผู้ดำเนินการ"] == "นายประสิทธิ์ มั่นคง"
+    assert approve["บทบาท"] == "ผู้บริหารท้องถิ่น" and approve["องค์กร"] == "อบต.หนองแวง"
+    assert approve["เรื่อง"] == "แผนฉบับ" and approve["ช่องทาง"] == "คอนโซล"
+    assert approve["วันเวลา"] == "1 ตุลาคม 2568 09:00 น."
+    assert "วันที่ประกาศใช้: 1 ตุลาคม 2568" in approve["หลัง"]
+    assert "ขั้น: ประกาศใช้แล้ว" in approve["หลัง"]  # codes as the regulation's words
+    post = next(row for row in body if row["รายการ"] == "บันทึกการปิดประกาศ")
+    assert "บอร์ดประชาสัมพันธ์ที่ทำการ" in post["หลัง"]
+    assert not any("_satang" in row["หลัง"] or "{" in row["หลัง"] for row in body)
+
+    # the same events for machines: codes, ISO times, raw JSON
+    machine = await asyncio.to_thread(
+        _export, database_url, "--org", "หนองแวง", "--fy", "2569", "--json"
+    )
+    assert machine.exit_code == 0, machine.output
+    events = json.loads(machine.stdout)
+    assert [e["action"] for e in events].count("plan.approve") == 1
+    approved = next(e for e in events if e["action"] == "plan.approve")
+    assert approved["role"] == "executive" and approved["object_type"] == "edition"
+    assert approved["channel"] == "console" and approved["time"].startswith("2025-10-01T09:00")
+    assert approved["after"]["announced_on"] == "2025-10-01"
+    assert len(events) == len(body)
 
     # by id and to standard output; another year has nothing; an unknown org is an error
     async with demo.sessions() as session:
         org_id = (await session.exec(select(Organization.id))).one()
     by_id = await asyncio.to_thread(_export, database_url, "--org", str(org_id), "--fy", "2569")
-    assert by_id.exit_code == 0 and "plan.approve" in by_id.stdout
+    assert by_id.exit_code == 0 and "อนุมัติและประกาศใช้" in by_id.stdout
     other = await asyncio.to_thread(_export, database_url, "--org", "หนองแวง", "--fy", "2570")
     assert other.exit_code == 0 and "0 แถว" in other.output
     missing = await asyncio.to_thread(_export, database_url, "--org", "ไม่มี", "--fy", "2569")
