@@ -59,9 +59,19 @@ TEXT = {
     "days_positive": "จำนวนวันต้องมากกว่า 0",
     "start_day": "วันเริ่มเหตุ: {day} (ไม่นับวันแรก)",
     "calendar_day": "ครบ {days} วัน: {day}",
-    "legal_day": "กำหนดตามกฎหมาย: {day}",
     "day_off_hit": "ตรงกับวันหยุด:",
-    "legal_day_moved": "กำหนดตามกฎหมาย: {day} (เลื่อนเป็นวันทำการถัดไป)",
+    "day_off": "  {day}  {reason}",
+    "due": "กำหนดตามกฎหมาย: {day}",
+    "rule": {
+        "authority": ("  (หน้าที่ของหน่วยงาน: วันสุดท้ายนับแม้เป็นวันหยุด — พ.ร.บ.วิธีปฏิบัติราชการทางปกครอง ม.64)"),
+        "civil": ("  (ประมวลกฎหมายแพ่งและพาณิชย์ ม.193/8: วันสุดท้ายเป็นวันหยุด เลื่อนเป็นวันทำการถัดไป)"),
+    },
+    "on_day_off": "เป็นวันหยุด — ควรดำเนินการให้แล้วเสร็จภายใน {day}",
+    "moved": "เลื่อนจากวันที่ครบ {days} วันซึ่งเป็นวันหยุด เป็นวันทำการถัดไป",
+    "other_rule": {
+        "authority": "หากนับตาม ม.193/8 (--rule civil): {day}",
+        "civil": ("หากนับตาม ม.64 (--rule authority): {day} — ควรดำเนินการให้แล้วเสร็จภายใน {last}"),
+    },
     "demo_new": "(ฐานข้อมูลสาธิตใหม่)",
     "demo_continues": "(ต่อจากครั้งก่อน: ข้อมูลที่เคยทำไว้ยังอยู่ — เริ่มใหม่ทั้งหมดด้วย planbot demo --fresh)",
     "fresh_sqlite_only": (
@@ -293,15 +303,26 @@ def holidays_cmd(
 def deadline_cmd(
     start: Annotated[str, typer.Argument(help="The event date, any form: 2568-10-01, 1 ต.ค. 68…")],
     days: Annotated[int, typer.Option(help="Days counted from the day after the event.")] = 30,
+    rule: Annotated[
+        str | None,
+        typer.Option(help="authority or civil, for this call (default: PLANBOT_DEADLINE_RULE)."),
+    ] = None,
+    province: Annotated[
+        str | None, typer.Option(help="Count the operator file's regional days off of a province.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Calendar day and legal deadline: first day not counted, a day off moves it forward."""
+    """The deadline N days after an event: the first day is not counted; on a day off it
+    stays (authority, APA §64: the last working day before it is named) or moves to the next
+    working day (civil, Civil Code §193/8)."""
     from bot.runtime import Runtime
     from bot.settings import Settings
     from models import thaitext
     from models.clock import SystemClock
-    from models.deadlines import deadline_after
+    from models.deadlines import DeadlineRule, deadline_after
 
+    if rule is not None and rule not in {r.value for r in DeadlineRule}:
+        raise typer.BadParameter("authority or civil", param_hint="--rule")
     settings = Settings()
     parsed = thaitext.parse_date(start, today=SystemClock(settings.tz).today())
     if isinstance(parsed, thaitext.ParseError):
@@ -309,16 +330,21 @@ def deadline_cmd(
         raise typer.Exit(2)
     if days < 1:
         raise typer.BadParameter(TEXT["days_positive"])
-    result = deadline_after(parsed, days, Runtime.days_off_from(settings))
+    days_off = Runtime.days_off_from(settings).of(province)
+    result = deadline_after(parsed, days, days_off, DeadlineRule(rule) if rule else None)
     if as_json:
         print_json(
             {
                 "start": result.start.isoformat(),
                 "days": result.days,
+                "rule": result.rule.value,
+                "due": result.due.isoformat(),
                 "calendar_day": result.calendar_day.isoformat(),
-                "legal_day": result.legal_day.isoformat(),
+                "last_working_day": result.last_working_day.isoformat(),
+                "civil_code_day": result.civil_code_day.isoformat(),
+                "on_day_off": result.on_day_off,
                 "moved": result.moved,
-                "skipped": [{"date": d.isoformat(), "reason": r} for d, r in result.skipped],
+                "days_off": [{"date": d.isoformat(), "reason": r} for d, r in result.days_off],
             }
         )
         return
@@ -326,20 +352,29 @@ def deadline_cmd(
 
 
 def echo_deadline(result: Deadline) -> None:
-    from models.thaitext import format_thai_date as fmt
+    """The deadline in Thai: the count, the days off it meets, the rule, the other rule's day."""
+    from models.thaitext import format_thai_date
 
-    typer.echo(TEXT["start_day"].format(day=fmt(result.start, weekday=True)))
-    typer.echo(
-        TEXT["calendar_day"].format(days=result.days, day=fmt(result.calendar_day, weekday=True))
-    )
-    legal = fmt(result.legal_day, weekday=True)
-    if not result.moved:
-        typer.echo(TEXT["legal_day"].format(day=legal))
-        return
-    typer.echo(TEXT["day_off_hit"])
-    for d, reason in result.skipped:
-        typer.echo(f"  {fmt(d, 'short')}  {reason}")
-    typer.echo(TEXT["legal_day_moved"].format(day=legal))
+    def fmt(day: Any) -> str:
+        return format_thai_date(day, weekday=True)
+
+    typer.echo(TEXT["start_day"].format(day=fmt(result.start)))
+    typer.echo(TEXT["calendar_day"].format(days=result.days, day=fmt(result.calendar_day)))
+    if result.days_off:
+        typer.echo(TEXT["day_off_hit"])
+        for d, reason in result.days_off:
+            typer.echo(TEXT["day_off"].format(day=format_thai_date(d, "short"), reason=reason))
+    typer.echo(TEXT["due"].format(day=fmt(result.due)))
+    typer.echo(TEXT["rule"][result.rule.value])
+    if result.on_day_off:
+        typer.echo(TEXT["on_day_off"].format(day=fmt(result.last_working_day)))
+    if result.moved:
+        typer.echo(TEXT["moved"].format(days=result.days))
+    if result.days_off:
+        civil = result.rule.value == "civil"
+        day = result.calendar_day if civil else result.civil_code_day
+        other = TEXT["other_rule"][result.rule.value]
+        typer.echo(other.format(day=fmt(day), last=fmt(result.last_working_day)))
 
 
 # -- the server and the chat ----------------------------------------------------------------

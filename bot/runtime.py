@@ -45,8 +45,9 @@ class Runtime:
 
     @staticmethod
     def days_off_from(settings: Settings) -> DaysOff:
-        """The legal calendar: the holidays library plus the operator's own file."""
-        return DaysOff(settings.extra_holidays_file)
+        """The legal calendar: the holidays library plus the operator's own file, counting
+        deadlines by the configured rule."""
+        return DaysOff(settings.extra_holidays_file, rule=settings.deadline_rule)
 
     async def prepare_database(self) -> None:
         """SQLite (the embedded default) migrates itself; PostgreSQL is migrated by the operator."""

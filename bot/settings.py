@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.enums import DeadlineRule
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./planbot.db"
 
 
@@ -33,6 +35,7 @@ class Settings(BaseSettings):
     quiet_hours_start: time = Field(time(20, 0), alias="PLANBOT_QUIET_HOURS_START")
     quiet_hours_end: time = Field(time(7, 0), alias="PLANBOT_QUIET_HOURS_END")
     extra_holidays_file: Path | None = Field(None, alias="PLANBOT_EXTRA_HOLIDAYS_FILE")
+    deadline_rule: DeadlineRule = Field(DeadlineRule.AUTHORITY, alias="PLANBOT_DEADLINE_RULE")
     log_level: str = Field("INFO", alias="PLANBOT_LOG_LEVEL")
 
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")

@@ -20,6 +20,7 @@ from sqlmodel import select
 
 from handlers import commands, fields, forms
 from handlers.context import Refused, Turn, refusal
+from handlers.deadlines_text import due_suffix
 from handlers.forms import Choice, Field, Form, FormData, Group, ItemData
 from handlers.messages import Outgoing, Text
 from handlers.posting import posting_notice
@@ -48,6 +49,7 @@ from models.org import Organization
 from models.permissions import Action, may
 from models.plan import OperationalPlan, Project, ProjectChange
 from models.rounds import latest_rounds
+from models.schedule import calendar_of, edition_dates
 from models.thaitext import ParseError
 
 TEXT = {
@@ -466,15 +468,17 @@ async def _announce_amendment(
     """The audit rows (the edition, then each project), the officer's notice, the reply."""
     edition, org = row.edition, row.org
     assert edition.id is not None and org.id is not None
+    calendar = calendar_of(org, turn.days_off)
+    posting = edition_dates(edition, calendar).posting
+    assert posting is not None and edition.announced_on is not None
     await turn.audit(
         "plan.amend",
         org_id=org.id,
         obj=edition,
         role=Role.EXECUTIVE,
         after={
-            **edition.model_dump(
-                mode="json", include={"kind", "number", "state", "announced_on", "posting_deadline"}
-            ),
+            **edition.model_dump(mode="json", include={"kind", "number", "state", "announced_on"}),
+            "posting_deadline": posting.due.isoformat(),
             "changes": [
                 {"project_id": c.project_id, "kind": c.kind, "after": c.after, "reason": c.reason}
                 for c in changes
@@ -504,11 +508,10 @@ async def _announce_amendment(
                 new=_as_text(column, (change.after or {})[column], data),
             )
             lines.append(TEXT["change_line"].format(number=number, what=what))
-    assert edition.posting_deadline is not None and edition.announced_on is not None
     await turn.notify_roles(
         org.id,
         [Role.PLAN_OFFICER],
-        [posting_notice(row, edition.posting_deadline, "\n".join(lines))],
+        [posting_notice(row, turn.days_off, "\n".join(lines))],
         dedupe_key=f"plan-amended:{edition.id}",
     )
     text = TEXT["amended"].format(
@@ -516,11 +519,11 @@ async def _announce_amendment(
         org=org.short_name,
         announced=thai_date(edition.announced_on),
         n=len(changes),
-        deadline=thai_date(edition.posting_deadline),
-        left=days_left(edition.posting_deadline, turn.clock.today()),
+        deadline=thai_date(posting.due),
+        left=days_left(posting.due, turn.clock.today()),
         officer=Role.PLAN_OFFICER.label_th,
     )
-    return [Text(text + "\n" + "\n".join(lines))]
+    return [Text(text + due_suffix(posting, calendar) + "\n" + "\n".join(lines))]
 
 
 def _plan_choices(data: FormData) -> list[Choice]:

@@ -12,9 +12,10 @@ from typing import Any
 
 from handlers import commands, fields, forms
 from handlers.context import Turn, refusal
+from handlers.deadlines_text import due_suffix
 from handlers.forms import Choice, Field, Form, FormData
 from handlers.messages import Choices, Outgoing, Text
-from handlers.org_field import ORG_FIELD, org_context, org_name, preset
+from handlers.org_field import ORG_FIELD, org_context, org_days_off, org_name, preset
 from handlers.router import command
 from models.deadlines import PREPARATION_DAYS, Deadline, preparation_deadline
 from models.editions import DateProblem, DateRule
@@ -50,8 +51,6 @@ TEXT = {
     },
     "date_prompt_default": "วันที่ประกาศใช้ {what} เช่น 1 ต.ค. 2568 หรือ วันนี้",
     "date_show": "{date} → ต้องจัดทำให้แล้วเสร็จภายใน {deadline}",
-    "moved": " (ครบ {n} วัน {calendar} ตรงวัน{reason} จึงเลื่อน)",
-    "day_word": "วัน",  # holiday names start with it; "ตรงวัน…" must not say it twice
     "duplicate": (
         "⛔ บันทึก{what} ({day}) ไว้แล้ว — เปิดรอบแผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} ({edition})"
         " ไปแล้ว จึงเปิดรอบซ้ำไม่ได้\nหากเป็นเหตุอื่น (เช่น งบประมาณรายจ่ายเพิ่มเติม) กรุณาเลือกเหตุนั้น"
@@ -154,8 +153,7 @@ def _check_date(value: Any, data: FormData) -> ParseError | None:
 
 
 def _deadline(data: FormData, value: str) -> Deadline:
-    assert data.days_off is not None
-    return preparation_deadline(date.fromisoformat(value), data.days_off)
+    return preparation_deadline(date.fromisoformat(value), org_days_off(data))
 
 
 def _fy_choices(data: FormData) -> list[Choice]:
@@ -197,15 +195,9 @@ def _date_prompt(data: FormData) -> str:
 def _show_date(value: str, data: FormData) -> str:
     deadline = _deadline(data, value)
     text = TEXT["date_show"].format(
-        date=format_thai_date(deadline.start), deadline=format_thai_date(deadline.legal_day)
+        date=format_thai_date(deadline.start), deadline=format_thai_date(deadline.due)
     )
-    if deadline.moved:
-        text += TEXT["moved"].format(
-            n=deadline.days,
-            calendar=format_thai_date(deadline.calendar_day, "short"),
-            reason=deadline.skipped[0][1].removeprefix(TEXT["day_word"]),
-        )
-    return text
+    return text + due_suffix(deadline, org_days_off(data))
 
 
 async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
@@ -234,7 +226,7 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
             "label": edition_label_th(edition),
         }
         raise refusal(_duplicate(existing).reason) from None
-    edition = opened.edition
+    edition, deadline = opened.edition, opened.deadline
     await turn.audit(
         "round.open",
         org_id=org.id,
@@ -246,21 +238,22 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
         "org": org.short_name,
         "fy": opened.plan.fiscal_year,
         "edition": edition_label_th(edition),
-        "deadline": format_thai_date(edition.deadline),
+        "deadline": format_thai_date(deadline.due),
     }
+    note = due_suffix(deadline, turn.days_off.of(org.province))
     notified = await turn.notify_roles(
         org.id,
         [Role.SUBMITTER, Role.SUPPORT_COMMITTEE],
         [
             Choices(
-                TEXT["notice"].format(**fmt),
+                TEXT["notice"].format(**fmt) + note,
                 (commands.button(commands.SUBMIT),),
             )
         ],
         dedupe_key=f"round-opened:{edition.id}",
     )
-    left = opened.deadline.days_left(turn.clock.today())
-    return [Text(TEXT["opened"].format(**fmt, left=left, n=notified))]
+    left = deadline.days_left(turn.clock.today())
+    return [Text(TEXT["opened"].format(**fmt, left=left, n=notified) + note)]
 
 
 BUDGET_FORM = forms.register(

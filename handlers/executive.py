@@ -21,6 +21,7 @@ from typing import Any
 from handlers import commands, fields, forms
 from handlers.buttons import ActionPress, action_button
 from handlers.context import Turn, refusal
+from handlers.deadlines_text import due_suffix
 from handlers.fields import date_field, date_reason, day_of, iso
 from handlers.forms import Form, FormData
 from handlers.messages import Button, Choices, Outgoing, Text
@@ -41,6 +42,7 @@ from models.editions import (
 from models.enums import EditionState, Role
 from models.permissions import Action
 from models.plan import DraftVersion
+from models.schedule import calendar_of
 from models.workflow import Step
 
 TEXT = {
@@ -126,6 +128,7 @@ async def _decision_ctx(turn: Turn, row: EditionRow) -> dict[str, Any]:
     return {
         "edition": row.edition.id,
         "org": row.org.short_name,
+        "province": row.org.province,
         "plan": plan_of(row),
         "approved_on": iso(approved_on),
         "draft": _draft_line(draft, approved_on),
@@ -172,8 +175,10 @@ def _announced_prompt(data: FormData) -> str:
 def _show_announced(value: Any, data: FormData) -> str:
     assert data.days_off is not None
     day = day_of(value)
-    deadline = posting_deadline(day, data.days_off).legal_day
-    return TEXT["announced_show"].format(date=thai_date(day), deadline=thai_date(deadline))
+    calendar = data.days_off.of(data.ctx.get("province"))
+    deadline = posting_deadline(day, calendar)
+    text = TEXT["announced_show"].format(date=thai_date(day), deadline=thai_date(deadline.due))
+    return text + due_suffix(deadline, calendar)
 
 
 async def _confirm_approve(turn: Turn, data: FormData) -> list[Outgoing]:
@@ -183,22 +188,23 @@ async def _confirm_approve(turn: Turn, data: FormData) -> list[Outgoing]:
     problem = _announcement_check(day, data)
     if problem is not None:
         raise refusal(date_reason(problem, day))
-    columns = ("state", "announced_on", "posting_deadline")
-    before = snapshot(edition, *columns)
-    deadline = announce(edition, day, turn.days_off, turn.clock.now())
-    await turn.audit(
+    columns = ("state", "announced_on")
+    before = {**snapshot(edition, *columns), "posting_deadline": None}
+    calendar = calendar_of(org, turn.days_off)
+    deadline = announce(edition, day, calendar, turn.clock.now())
+    await turn.audit(  # the audit keeps the deadline as counted on the day (a record)
         "plan.approve",
         org_id=org.id,
         obj=edition,
         role=Role.EXECUTIVE,
         before=before,
-        after=snapshot(edition, *columns),
+        after={**snapshot(edition, *columns), "posting_deadline": deadline.due.isoformat()},
     )
     assert org.id is not None
     await turn.notify_roles(
         org.id,
         [Role.PLAN_OFFICER],
-        [posting_notice(found, deadline.legal_day)],
+        [posting_notice(found, turn.days_off)],
         dedupe_key=f"plan-approved:{edition.id}",
     )
     await _announce_to_everyone(turn, found, day, str(data.ctx["draft"]))
@@ -206,11 +212,11 @@ async def _confirm_approve(turn: Turn, data: FormData) -> list[Outgoing]:
         plan=plan_of(found),
         org=org.short_name,
         announced=thai_date(day),
-        deadline=thai_date(deadline.legal_day),
-        left=days_left(deadline.legal_day, turn.clock.today()),
+        deadline=thai_date(deadline.due),
+        left=days_left(deadline.due, turn.clock.today()),
         officer=Role.PLAN_OFFICER.label_th,
     )
-    return [Text(text)]
+    return [Text(text + due_suffix(deadline, calendar))]
 
 
 async def _announce_to_everyone(turn: Turn, row: EditionRow, day: date, draft: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from handlers import commands, fields, forms
 from handlers.context import Turn, refusal
+from handlers.deadlines_text import due_suffix
 from handlers.fields import (
     chosen,
     chosen_id,
@@ -31,6 +32,7 @@ from handlers.scope import edition_at, editions_for, plan_of
 from models.editions import DateProblem, extend, extension_problem, snapshot
 from models.enums import Role
 from models.permissions import Action
+from models.schedule import calendar_of, preparation_due
 from models.workflow import EDITION_RULES, Step
 
 TEXT = {
@@ -41,7 +43,7 @@ TEXT = {
     "edition_prompt": "ขยายเวลาของแผนฉบับใด",
     "until_label": "ขยายถึงวันที่",
     "until_prompt": (
-        "{plan} ต้องจัดทำให้แล้วเสร็จภายใน {deadline} ({left})\nขยายถึงวันใด — พิมพ์วันที่ เช่น {example}"
+        "{plan} ต้องจัดทำให้แล้วเสร็จภายใน {deadline} ({left}){note}\nขยายถึงวันใด — พิมพ์วันที่ เช่น {example}"
     ),
     "until_show": "{date} (ขยายออกไป {days} วัน จาก {deadline})",
     "reason_prompt": "เหตุผลที่ขยายเวลา เช่น รอหน่วยงานอื่นแจ้งแผนงาน/โครงการที่จะดำเนินการในพื้นที่",
@@ -69,7 +71,7 @@ async def extend_command(turn: Turn, _args: str) -> list[Outgoing]:
     rows = await editions_for(turn, Action.EXTEND_DEADLINE, EDITION_RULES[Step.EXTEND].from_states)
     if not rows:
         return [Text(TEXT["none"])]
-    return await forms.start(turn, EXTEND_FORM, *editions_ctx(rows))
+    return await forms.start(turn, EXTEND_FORM, *editions_ctx(rows, turn.days_off))
 
 
 def _current(data: FormData) -> date:
@@ -95,6 +97,7 @@ def _until_prompt(data: FormData) -> str:
         plan=entry["plan"],
         deadline=thai_date(current),
         left=days_left(current, data.today),
+        note=entry.get("deadline_note", ""),
         example=thai_date(max(current, data.today) + timedelta(days=EXAMPLE_DAYS)),
     )
 
@@ -115,7 +118,9 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
     found = await edition_at(turn, chosen_id(data), Step.EXTEND, lock="update")
     edition, org = found.edition, found.org
     assert org.id is not None
-    old = edition.effective_deadline
+    calendar = calendar_of(org, turn.days_off)
+    old = preparation_due(edition, calendar)
+    assert old is not None, "an edition being prepared has a preparation deadline"
     until = day_of(data.values["until"])
     problem = extension_problem(
         until, current=old, today=turn.clock.today(), fiscal_year=found.plan.fiscal_year
@@ -141,14 +146,16 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
         "until": thai_date(until),
         "left": days_left(until, turn.clock.today()),
     }
+    note = due_suffix(until, calendar)
     notice = TEXT["notice"].format(**fmt, executive=org.kind.executive_title_th, reason=reason)
+    notice += note
     await turn.notify_roles(
         org.id,
         [Role.PLAN_OFFICER, Role.SUPPORT_COMMITTEE],
         [Choices(notice, (commands.button(commands.STATUS, TEXT["status"]),))],
         dedupe_key=f"round-extended:{edition.id}:{until.isoformat()}",
     )
-    return [Text(TEXT["extended"].format(**fmt, officer=Role.PLAN_OFFICER.label_th))]
+    return [Text(TEXT["extended"].format(**fmt, officer=Role.PLAN_OFFICER.label_th) + note)]
 
 
 EXTEND_FORM = forms.register(

@@ -9,12 +9,15 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from handlers.deadlines_text import due_suffix
 from handlers.forms import Choice, Field, FormData
 from handlers.projects_text import baht_with_words, months_text, thai_date
 from handlers.scope import plan_of
+from models.days_off import DaysOff
 from models.editions import DateProblem, DateRule, EditionRow
 from models.enums import EditionKind
 from models.fiscal import FISCAL_MONTHS
+from models.schedule import calendar_of, edition_dates
 from models.thaitext import (
     ParseError,
     baht_to_satang,
@@ -118,9 +121,12 @@ def day_of(value: Any) -> date:
     return date.fromisoformat(str(value))
 
 
-def edition_entry(row: EditionRow, *, with_org: bool = False) -> dict[str, Any]:
-    """What the forms keep about an edition (JSON-ready): names and the dates its rules need."""
+def edition_entry(row: EditionRow, days_off: DaysOff, *, with_org: bool = False) -> dict[str, Any]:
+    """What the forms keep about an edition (JSON-ready): names and the dates its rules need
+    (counted on the org's calendar when the form starts; a form lives a day at most)."""
     edition = row.edition
+    calendar = calendar_of(row.org, days_off)
+    dates = edition_dates(edition, calendar)
     choice = (
         row.title
         if edition.kind is EditionKind.AMENDMENT
@@ -134,18 +140,22 @@ def edition_entry(row: EditionRow, *, with_org: bool = False) -> dict[str, Any]:
         "fy": row.plan.fiscal_year,
         "plan": plan_of(row),
         "choice": choice,
-        "deadline": edition.effective_deadline.isoformat(),
+        "deadline": iso(dates.preparation_due),
+        "deadline_note": due_suffix(dates.preparation_due, calendar),
         "announced": iso(edition.announced_on),
-        "posting_deadline": iso(edition.posting_deadline),
+        "posting_deadline": iso(dates.posting.due if dates.posting else None),
+        "posting_note": due_suffix(dates.posting, calendar),
         "posted": iso(edition.posted_on),
-        "earliest_removal": iso(edition.earliest_removal),
+        "earliest_removal": iso(dates.earliest_removal),
     }
 
 
-def editions_ctx(rows: Sequence[EditionRow]) -> tuple[dict[str, Any], dict[str, Any]]:
+def editions_ctx(
+    rows: Sequence[EditionRow], days_off: DaysOff
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The forms' context and preset values: the edition is answered when there is one."""
     with_org = len({row.org.id for row in rows}) > 1
-    ctx = {"editions": [edition_entry(row, with_org=with_org) for row in rows]}
+    ctx = {"editions": [edition_entry(row, days_off, with_org=with_org) for row in rows]}
     values = {"edition": rows[0].edition.id} if len(rows) == 1 else {}
     return ctx, values
 

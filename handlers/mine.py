@@ -21,11 +21,13 @@ from handlers.projects import ProjectRow, own_editable, submitter_role, submitti
 from handlers.projects_text import project_line, quoted_number, shorten, thai_date
 from handlers.router import action, command, fallback
 from handlers.submit import EDIT_FORM, form_context, values_of
+from models.days_off import DaysOff
 from models.enums import EditionState, ProjectStatus
 from models.org import Organization
 from models.permissions import Action
 from models.plan import Edition, OperationalPlan, Project
 from models.rounds import edition_label_th
+from models.schedule import calendar_of, preparation_due
 from models.thaitext import normalize_digits
 
 TEXT = {
@@ -86,10 +88,14 @@ async def _my_projects(turn: Turn) -> list[ProjectRow]:
     return [ProjectRow(*row) for row in rows.all()]
 
 
-def _group_line(edition: Edition, plan: OperationalPlan, org: Organization) -> str:
+def _group_line(
+    edition: Edition, plan: OperationalPlan, org: Organization, days_off: DaysOff
+) -> str:
     common = {"org": org.short_name, "fy": plan.fiscal_year, "edition": edition_label_th(edition)}
     if edition.state is EditionState.COLLECTING:
-        return TEXT["group_open"].format(**common, deadline=thai_date(edition.effective_deadline))
+        deadline = preparation_due(edition, calendar_of(org, days_off))
+        assert deadline is not None
+        return TEXT["group_open"].format(**common, deadline=thai_date(deadline))
     return TEXT["group"].format(**common, state=edition.state.label_th)
 
 
@@ -116,7 +122,7 @@ async def _page(turn: Turn, page: int) -> list[Outgoing]:
         project, edition = found.project, found.edition
         if group != edition.id:
             group = edition.id
-            lines += ["", _group_line(edition, found.plan, found.org)]
+            lines += ["", _group_line(edition, found.plan, found.org, turn.days_off)]
         lines.append(project_line(project))
         if found.editable:
             assert project.id is not None

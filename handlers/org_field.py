@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.forms import Choice, Field, FormData
+from models.days_off import DaysOff
 from models.org import Organization
 from models.thaitext import ParseError
 
@@ -17,7 +18,7 @@ TEXT = {
 
 def org_context(orgs: list[Organization]) -> dict[str, Any]:
     """What the form keeps about the candidate orgs (JSON-ready), preselecting a lone one."""
-    return {"orgs": [{"id": o.id, "name": o.short_name} for o in orgs]}
+    return {"orgs": [{"id": o.id, "name": o.short_name, "province": o.province} for o in orgs]}
 
 
 def preset(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -28,6 +29,14 @@ def preset(ctx: dict[str, Any]) -> dict[str, Any]:
 def org_name(data: FormData) -> str:
     org_id = data.values.get("org")
     return next((o["name"] for o in data.ctx["orgs"] if o["id"] == org_id), "")
+
+
+def org_days_off(data: FormData) -> DaysOff:
+    """The chosen org's calendar (its province's days off), once the org is answered."""
+    assert data.days_off is not None
+    org_id = data.values.get("org")
+    province = next((o.get("province") for o in data.ctx["orgs"] if o["id"] == org_id), None)
+    return data.days_off.of(province)
 
 
 def _choices(data: FormData) -> list[Choice]:

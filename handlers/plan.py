@@ -7,6 +7,8 @@ amendments applied and cancelled projects left out. A peek: a form in progress s
 
 from __future__ import annotations
 
+from datetime import date
+
 from handlers import commands
 from handlers.browse import plan_buttons
 from handlers.context import Turn
@@ -26,6 +28,7 @@ from models.org import Organization
 from models.permissions import Action
 from models.plan import Edition, OperationalPlan, Project
 from models.rounds import latest_rounds
+from models.schedule import calendar_of, posting_due
 
 TEXT = {
     "title": "📋 แผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} ที่ประกาศใช้ — {org}",
@@ -69,7 +72,8 @@ async def _consolidated_text(turn: Turn, plan: OperationalPlan, org: Organizatio
     )
     lines = [TEXT["title"].format(fy=plan.fiscal_year, org=org.short_name)]
     for edition in editions:
-        lines += _edition_lines(edition, plan, announced, summaries)
+        due = posting_due(edition, calendar_of(org, turn.days_off))
+        lines += _edition_lines(edition, plan, announced, summaries, due)
     now = await consolidated(turn.session, plan.id)
     lines.append(TEXT["total"].format(n=len(now.projects), budget=baht(now.total_satang)))
     return "\n".join(lines)
@@ -80,6 +84,7 @@ def _edition_lines(
     plan: OperationalPlan,
     announced: list[Project],
     summaries: dict[int, AmendmentSummary],
+    due: date | None,
 ) -> list[str]:
     """An edition as it was announced: its own projects, or (an amendment) its own changes."""
     assert edition.id is not None and edition.announced_on is not None
@@ -88,8 +93,8 @@ def _edition_lines(
     )
     if edition.posted_on is not None:
         head += TEXT["posted"].format(date=thai_date(edition.posted_on))
-    elif edition.posting_deadline is not None:
-        head += TEXT["not_posted"].format(date=thai_date(edition.posting_deadline))
+    elif due is not None:
+        head += TEXT["not_posted"].format(date=thai_date(due))
     if edition.kind is EditionKind.AMENDMENT:
         summary = summaries.get(edition.id, AmendmentSummary())
         body = TEXT["edition_changes"].format(

@@ -23,6 +23,7 @@ from sqlmodel import col
 from handlers import commands, fields, forms
 from handlers.buttons import ActionPress, action_button
 from handlers.context import Turn, refusal
+from handlers.deadlines_text import due_suffix
 from handlers.fields import (
     chosen,
     chosen_id,
@@ -37,12 +38,12 @@ from handlers.messages import Button, Choices, Outgoing, Text
 from handlers.projects_text import days_left, thai_date
 from handlers.router import action, command
 from handlers.scope import edition_at, editions_for, plan_of
+from models.days_off import DaysOff
 from models.deadlines import POSTING_DAYS, POSTING_MINIMUM_DAYS, earliest_removal
 from models.editions import (
     DateProblem,
     DateRule,
     EditionRow,
-    posted_late,
     posting_problem,
     record_posting,
     record_removal,
@@ -52,6 +53,7 @@ from models.editions import (
 from models.enums import EditionState, Role
 from models.permissions import Action
 from models.plan import Edition
+from models.schedule import calendar_of, edition_dates, posted_late, posting_due
 from models.thaitext import ParseError
 from models.workflow import Step
 
@@ -71,7 +73,7 @@ TEXT = {
     "already_posted": "{plan} บันทึกการปิดประกาศไว้แล้ว ({posted}) — ไม่มีการเปลี่ยนแปลง",
     "posted_label": "วันที่ปิดประกาศ",
     "posted_prompt": (
-        "{plan} ประกาศใช้ {announced} · ⏰ ต้องปิดประกาศภายใน {deadline} ({left})\n"
+        "{plan} ประกาศใช้ {announced} · ⏰ ต้องปิดประกาศภายใน {deadline} ({left}){note}\n"
         "ปิดประกาศวันใด — กดปุ่ม หรือพิมพ์วันที่ เช่น {example}"
     ),
     "late": " ⚠️ เกินกำหนด {days} วัน (ต้องปิดประกาศภายใน {deadline})",
@@ -125,19 +127,24 @@ TEXT = {
 PLACE_KINDS = tuple(TEXT["places"])  # board, web, other
 MAX_PLACES = 4
 POST_ACTION = "posted"  # the button that records the posting of an edition
-POSTING_COLUMNS = ("posted_on", "posted_places", "posting_photo", "earliest_removal")
+POSTING_COLUMNS = ("posted_on", "posted_places", "posting_photo")
 _URL = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
 
 
 # -- the notice that asks for the posting ------------------------------------------------------
 
 
-def posting_notice(row: EditionRow, deadline: date, extra: str = "") -> Choices:
+def posting_notice(row: EditionRow, days_off: DaysOff, extra: str = "") -> Choices:
     """The officer's notice once an edition is in force (announced or amended): post it by the
-    deadline, with the button that records it."""
+    deadline (counted on the org's calendar from ``days_off``), with the button that records it."""
+    calendar = calendar_of(row.org, days_off)
+    posting = edition_dates(row.edition, calendar).posting
+    assert posting is not None, "announced editions have a posting deadline"
+    deadline = thai_date(posting.due)
     text = TEXT["notice"].format(
-        org=row.org.short_name, plan=plan_of(row), deadline=thai_date(deadline), days=POSTING_DAYS
+        org=row.org.short_name, plan=plan_of(row), deadline=deadline, days=POSTING_DAYS
     )
+    text += due_suffix(posting, calendar)
     button = Button(TEXT["record_posting"], action_button(POST_ACTION, row.edition_id))
     return Choices(text + (f"\n{extra}" if extra else ""), (button,))
 
@@ -152,7 +159,7 @@ async def posted_command(turn: Turn, _args: str) -> list[Outgoing]:
     )
     if not rows:
         return [Text(TEXT["none_to_post"])]
-    return await forms.start(turn, POST_FORM, *editions_ctx(rows))
+    return await forms.start(turn, POST_FORM, *editions_ctx(rows, turn.days_off))
 
 
 @action(POST_ACTION)
@@ -161,7 +168,7 @@ async def posted_action(turn: Turn, press: ActionPress) -> list[Outgoing]:
     found = await edition_at(turn, press.object_id, Step.POST)
     if found.edition.posted_on is not None:
         raise refusal(_already_posted(found))
-    return await forms.start(turn, POST_FORM, *editions_ctx([found]))
+    return await forms.start(turn, POST_FORM, *editions_ctx([found], turn.days_off))
 
 
 def _already_posted(row: EditionRow) -> str:
@@ -194,6 +201,7 @@ def _posted_prompt(data: FormData) -> str:
         announced=thai_date(_announced(entry)),
         deadline=thai_date(deadline),
         left=days_left(deadline, data.today),
+        note=entry.get("posting_note", ""),
         example=thai_date(data.today),
     )
 
@@ -299,16 +307,18 @@ async def _confirm_post(turn: Turn, data: FormData) -> list[Outgoing]:
     if problem is not None:
         raise refusal(date_reason(problem, day))
     places = posted_places(data)
-    before = snapshot(edition, *POSTING_COLUMNS)
+    before = {**snapshot(edition, *POSTING_COLUMNS), "earliest_removal": None}
     earliest = record_posting(edition, day, places, data.values.get("photo"), turn.clock.now())
-    late = posted_late(edition)
+    calendar = calendar_of(org, turn.days_off)
+    late = posted_late(edition, calendar)
+    after = {**snapshot(edition, *POSTING_COLUMNS), "earliest_removal": earliest.isoformat()}
     await turn.audit(
         "plan.post",
         org_id=org.id,
         obj=edition,
         role=Role.PLAN_OFFICER,
         before=before,
-        after={**snapshot(edition, *POSTING_COLUMNS), "late": late},
+        after={**after, "late": late},
     )
     lines = [
         TEXT["posted"].format(
@@ -320,12 +330,11 @@ async def _confirm_post(turn: Turn, data: FormData) -> list[Outgoing]:
             minimum=POSTING_MINIMUM_DAYS,
         )
     ]
-    if late and edition.posting_deadline is not None:
+    due = posting_due(edition, calendar)
+    if late and due is not None:
         lines.append(
             TEXT["posted_late"].format(
-                days=POSTING_DAYS,
-                deadline=thai_date(edition.posting_deadline),
-                late=(day - edition.posting_deadline).days,
+                days=POSTING_DAYS, deadline=thai_date(due), late=(day - due).days
             )
         )
     return [Text("\n".join(lines))]
@@ -370,7 +379,7 @@ POST_FORM = forms.register(
 def removable_from(edition: Edition) -> date:
     """The first day the notice may come down (kept on the edition when it was posted)."""
     assert edition.posted_on is not None
-    return edition.earliest_removal or earliest_removal(edition.posted_on)
+    return earliest_removal(edition.posted_on)
 
 
 @command(commands.REMOVED)
@@ -392,7 +401,7 @@ async def removed_command(turn: Turn, _args: str) -> list[Outgoing]:
     ]
     if not ready:
         return notes
-    return notes + await forms.start(turn, REMOVE_FORM, *editions_ctx(ready))
+    return notes + await forms.start(turn, REMOVE_FORM, *editions_ctx(ready, turn.days_off))
 
 
 def _too_early(row: EditionRow, today: date) -> str:

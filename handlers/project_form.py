@@ -23,6 +23,7 @@ from models.org import Organization
 from models.orgs import strategies_of
 from models.plan import Edition, OperationalPlan, PlanArea
 from models.rounds import edition_label_th
+from models.schedule import calendar_of, preparation_due
 from models.thaitext import ParseError, normalize_digits
 
 TEXT = {
@@ -62,7 +63,7 @@ async def form_context(
                 "strategies": [
                     {"id": s.id, "number": s.number, "name": s.name} for s in strategies
                 ],
-                "rounds": [_round_ctx(edition, plan) for edition, plan in rounds],
+                "rounds": [_round_ctx(turn, org, edition, plan) for edition, plan in rounds],
             }
         )
     areas = (await turn.session.exec(select(PlanArea).order_by(PlanArea.number))).all()
@@ -73,14 +74,18 @@ async def form_context(
     }
 
 
-def _round_ctx(edition: Edition, plan: OperationalPlan) -> dict[str, Any]:
+def _round_ctx(
+    turn: Turn, org: Organization, edition: Edition, plan: OperationalPlan
+) -> dict[str, Any]:
+    deadline = preparation_due(edition, calendar_of(org, turn.days_off))
+    assert deadline is not None
     return {
         "edition": edition.id,
         "plan": plan.id,
         "fy": plan.fiscal_year,
         "label": edition_label_th(edition),
         "original": edition.kind is EditionKind.ORIGINAL,
-        "deadline": edition.effective_deadline.isoformat(),
+        "deadline": deadline.isoformat(),
     }
 
 

@@ -52,7 +52,7 @@ async def cancel_round_command(turn: Turn, _args: str) -> list[Outgoing]:
     rows = [row for row in rows if row.edition.kind is not EditionKind.AMENDMENT]
     if not rows:
         return [Text(TEXT["none"])]
-    return await forms.start(turn, CANCEL_FORM, *editions_ctx(rows))
+    return await forms.start(turn, CANCEL_FORM, *editions_ctx(rows, turn.days_off))
 
 
 def _header(data: FormData) -> str:

@@ -45,6 +45,7 @@ from models.permissions import Action, may
 from models.plan import Edition, OperationalPlan, PlanArea, Project, Strategy
 from models.records import AuditEvent
 from models.rounds import round_counts
+from models.schedule import calendar_of, preparation_due
 from models.thaitext import ParseError, normalize_digits
 from models.workflow import Step, edition_step, project_step
 
@@ -190,7 +191,8 @@ async def _listed(turn: Turn, edition_id: int, status: ProjectStatus) -> list[Li
 async def _header(turn: Turn, rnd: EditionRow) -> str:
     """Where they are (UX principle 1): the plan, the deadline, and the counts so far."""
     counts = await round_counts(turn.session, rnd.edition_id)
-    deadline = rnd.edition.effective_deadline
+    deadline = preparation_due(rnd.edition, calendar_of(rnd.org, turn.days_off))
+    assert deadline is not None
     return "\n".join(
         (
             TEXT["header"].format(where=where(rnd)),
@@ -516,7 +518,9 @@ async def _send_back(
         number=checked.number,
         title=shorten(project.title),
         reason=reason,
-        deadline=thai_date(checked.rnd.edition.effective_deadline),
+        deadline=thai_date(
+            preparation_due(checked.rnd.edition, calendar_of(checked.rnd.org, turn.days_off))
+        ),
     )
     told = await _tell_submitter(turn, checked, notice, fix=True)
     return await _done(

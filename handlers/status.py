@@ -2,24 +2,30 @@
 
 A peek (it keeps a form in progress) that every member may take. For the newest fiscal year
 of each org: every edition's stage, what started it, the legal deadline with the days left
-(and the calendar day when a holiday moved it, so nobody argues about "30 days"), an
-extension if the executive granted one, the project counts and the budget still in play.
+(on a day off, the last working day to finish by; under the civil rule, the calendar day a
+holiday moved it from, so nobody argues about "30 days"), an extension if the executive
+granted one, the project counts and the budget still in play.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from handlers import commands, forms
 from handlers.context import Turn
+from handlers.deadlines_text import due_note
 from handlers.messages import Button, Choices, Outgoing, Text
 from handlers.phrases import PHRASES
 from handlers.projects_text import baht, days_left, thai_date
 from handlers.router import command
-from models.deadlines import preparation_deadline
+from models.days_off import DaysOff
+from models.deadlines import Deadline
 from models.enums import EditionKind, EditionState, ProjectStatus, Role, TriggerKind
 from models.org import Organization
 from models.permissions import Action, needed_roles_th
 from models.plan import Edition, OperationalPlan
 from models.rounds import RoundCounts, edition_label_th, latest_rounds, newest_drafts, round_counts
+from models.schedule import EditionDates, calendar_of, edition_dates
 from models.stages import Next, StageOf, next_steps, stage_of
 
 TEXT = {
@@ -35,7 +41,7 @@ TEXT = {
     "deadline": "⏰ จัดทำให้แล้วเสร็จภายใน {date} ({left})",
     "deadline_past": "กำหนดจัดทำให้แล้วเสร็จ {date}",
     "original_deadline": "กำหนดเดิม {date}",
-    "moved": "   ครบ {days} วัน {calendar} ตรงวันหยุด จึงเลื่อนเป็น {legal}",
+    "note": "   {note}",
     "extended": "⏰ ขยายเวลาถึง {date} ({left})",
     "extended_past": "ขยายเวลาถึง {date}",
     "counts": "โครงการ: {submitted} · {accepted} · {returned}",
@@ -96,33 +102,42 @@ async def _org_status(turn: Turn, org: Organization) -> tuple[str, list[Next]]:
     drafts = await newest_drafts(turn.session, [e.id for e, _p in rounds if e.id])
     blocks = [TEXT["plan"].format(fy=plan.fiscal_year, org=org.short_name)]
     steps: list[Next] = []
+    days_off = calendar_of(org, turn.days_off)
     for edition, _plan in rounds:
         assert edition.id is not None
         where = stage_of(edition, drafts.get(edition.id))
         counts = await round_counts(turn.session, edition.id)
-        blocks.append(await _edition_block(turn, edition, where, counts))
+        dates = edition_dates(edition, days_off)
+        blocks.append(await _edition_block(turn, edition, where, counts, dates, days_off))
         found = next_steps(
             where.stage,
             roles,
             waiting=counts.submitted,
             accepted=counts.accepted,
-            may_remove_on=edition.earliest_removal,
+            may_remove_on=dates.earliest_removal,
             today=turn.clock.today(),
         )
         steps += [step for step in found if step not in steps]
     return "\n\n".join(blocks), steps
 
 
-async def _edition_block(turn: Turn, edition: Edition, where: StageOf, counts: RoundCounts) -> str:
+async def _edition_block(
+    turn: Turn,
+    edition: Edition,
+    where: StageOf,
+    counts: RoundCounts,
+    dates: EditionDates,
+    days_off: DaysOff,
+) -> str:
     assert edition.id is not None
     lines = [TEXT["edition"].format(label=edition_label_th(edition), state=where.label_th)]
     lines.append(
         TEXT["trigger"].format(what=_trigger_th(edition), date=thai_date(edition.trigger_date))
     )
     if edition.kind is not EditionKind.AMENDMENT:  # an amendment has no round: approved at once
-        lines += _deadline_lines(turn, edition)
+        lines += _deadline_lines(turn, edition, dates, days_off)
         lines += _count_lines(counts)
-    return "\n".join(lines + _posting_lines(turn, edition))
+    return "\n".join(lines + _posting_lines(turn, edition, dates, days_off))
 
 
 def _count_lines(counts: RoundCounts) -> list[str]:
@@ -136,21 +151,23 @@ def _count_lines(counts: RoundCounts) -> list[str]:
     return [line, TEXT["budget"].format(amount=baht(counts.budget_satang))]
 
 
-def _posting_lines(turn: Turn, edition: Edition) -> list[str]:
+def _posting_lines(
+    turn: Turn, edition: Edition, dates: EditionDates, days_off: DaysOff
+) -> list[str]:
     """Announced; the 15-day posting deadline until it is posted; posted, and from when it
     may come down (30 days at least); taken down."""
     lines: list[str] = []
     if edition.announced_on:
         lines.append(TEXT["announced"].format(date=thai_date(edition.announced_on)))
-    if edition.posted_on is None and edition.posting_deadline is not None:
-        left = days_left(edition.posting_deadline, turn.clock.today())
-        lines.append(
-            TEXT["posting_deadline"].format(date=thai_date(edition.posting_deadline), left=left)
-        )
+    if edition.posted_on is None and dates.posting is not None:
+        due = dates.posting.due
+        left = days_left(due, turn.clock.today())
+        lines.append(TEXT["posting_deadline"].format(date=thai_date(due), left=left))
+        lines += _note(dates.posting, days_off)
     if edition.posted_on:
         line = TEXT["posted"].format(date=thai_date(edition.posted_on))
-        if edition.earliest_removal and edition.removed_on is None:
-            line += TEXT["earliest_removal"].format(date=thai_date(edition.earliest_removal))
+        if dates.earliest_removal and edition.removed_on is None:
+            line += TEXT["earliest_removal"].format(date=thai_date(dates.earliest_removal))
         lines.append(line)
     if edition.removed_on:
         lines.append(TEXT["removed"].format(date=thai_date(edition.removed_on)))
@@ -168,34 +185,35 @@ def _trigger_th(edition: Edition) -> str:
     return what
 
 
-def _deadline_lines(turn: Turn, edition: Edition) -> list[str]:
-    """The legal deadline; the calendar day a holiday moved it from; the extension, if any."""
+def _deadline_lines(
+    turn: Turn, edition: Edition, dates: EditionDates, days_off: DaysOff
+) -> list[str]:
+    """The legal deadline; on a day off, what that means; the extension, if any."""
     today = turn.clock.today()
-    counted = preparation_deadline(edition.trigger_date, turn.days_off)
+    counted = dates.preparation
+    assert counted is not None
     running = edition.state in PREPARING
     lines: list[str] = []
     if edition.extended_deadline or not running:
         key = "original_deadline" if edition.extended_deadline else "deadline_past"
-        lines.append(TEXT[key].format(date=thai_date(edition.deadline)))
+        lines.append(TEXT[key].format(date=thai_date(counted.due)))
     else:
         lines.append(
-            TEXT["deadline"].format(
-                date=thai_date(edition.deadline), left=days_left(edition.deadline, today)
-            )
+            TEXT["deadline"].format(date=thai_date(counted.due), left=days_left(counted.due, today))
         )
-    if counted.calendar_day != edition.deadline:
-        lines.append(
-            TEXT["moved"].format(
-                days=counted.days,
-                calendar=thai_date(counted.calendar_day),
-                legal=thai_date(edition.deadline),
-            )
-        )
+    if running or counted.moved:
+        lines += _note(counted, days_off)
     if edition.extended_deadline:
         extended = thai_date(edition.extended_deadline)
         if running:
             left = days_left(edition.extended_deadline, today)
             lines.append(TEXT["extended"].format(date=extended, left=left))
+            lines += _note(edition.extended_deadline, days_off)
         else:
             lines.append(TEXT["extended_past"].format(date=extended))
     return lines
+
+
+def _note(due: Deadline | date, days_off: DaysOff) -> list[str]:
+    note = due_note(due, days_off)
+    return [TEXT["note"].format(note=note)] if note else []

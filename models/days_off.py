@@ -27,14 +27,22 @@ The calendar is built in two layers:
    short notice and the library only knows what was decided before its release
    (and only knows วันพืชมงคล up to the year it was last updated). Each entry
    either adds a day off or, with ``working: true``, corrects a library holiday
-   that offices in fact work on (it never opens a Saturday or Sunday). See
+   that offices in fact work on (it never opens a Saturday or Sunday). An entry
+   with a ``province`` (one name or a list) is a regional day off: it counts only
+   for organizations in that province (``DaysOff.of(province)``). See
    ``holidays.extra.example.yaml``.
+
+The calendar also carries the deployment's deadline rule (``rule``): whether a duty's
+period that ends on a day off ends there anyway (APA §64, the default) or on the next
+working day (Civil Code §193/8). It is the one object every deadline computation is
+handed, so the setting reaches every round without being threaded separately.
 
 Several holidays on one date are shown as one name joined with ", " (5 December).
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import re
 from collections.abc import Iterable
@@ -47,11 +55,14 @@ import holidays
 import yaml
 from holidays.constants import GOVERNMENT, PUBLIC
 
+from models.enums import DeadlineRule
+
 __all__ = [
     "LIBRARY_CATEGORIES",
     "NOT_GOVERNMENT_DAYS_OFF",
     "WEEKEND",
     "DaysOff",
+    "DeadlineRule",
     "ExtraDay",
     "load_extra_days",
 ]
@@ -85,7 +96,9 @@ _MAX_RUN_OF_DAYS_OFF = 366
 """Safety stop for ``next_working_day`` against a file that closes a whole year."""
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_ALLOWED_KEYS = frozenset({"date", "name", "working"})
+_ALLOWED_KEYS = frozenset({"date", "name", "working", "province"})
+_PROVINCE_PREFIX = "จังหวัด"
+_CSV_PROVINCE_SEPARATOR = ";"
 _TRUE_TEXT = frozenset({"true", "yes", "y", "1"})
 _FALSE_TEXT = frozenset({"false", "no", "n", "0", ""})
 
@@ -98,6 +111,7 @@ class ExtraDay:
     name: str
     working: bool
     where: str  # "file: line N (entry M)", for error messages
+    provinces: frozenset[str] = frozenset()  # empty: the whole country
 
 
 class _TextDateLoader(yaml.SafeLoader):
@@ -146,7 +160,7 @@ def _yaml_rows(path: Path) -> list[tuple[str, Any]]:
 
 
 def _csv_rows(path: Path) -> list[tuple[str, Any]]:
-    """Rows of a CSV file with a ``date,name[,working]`` header."""
+    """Rows of a CSV file with a ``date,name[,working][,province]`` header."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames is None:
@@ -172,7 +186,33 @@ def _parse_entry(raw: Any, where: str) -> ExtraDay:
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"{where}: 'name' is required (the Thai name shown to users)")
-    return ExtraDay(day, name.strip(), _parse_working(raw.get("working"), where), where)
+    working = _parse_working(raw.get("working"), where)
+    provinces = _parse_provinces(raw.get("province"), where)
+    if working and provinces:
+        raise ValueError(f"{where}: a 'working' correction is national: remove 'province'")
+    return ExtraDay(day, name.strip(), working, where, provinces)
+
+
+def province_key(name: str) -> str:
+    """A province as the file and the organization table may write it: ``จังหวัดขอนแก่น``,
+    ``ขอนแก่น`` and `` ขอนแก่น `` are one province."""
+    return "".join(name.split()).removeprefix(_PROVINCE_PREFIX)
+
+
+def _parse_provinces(value: Any, where: str) -> frozenset[str]:
+    """``province`` is optional: one name, a YAML list, or CSV names joined by ``;``."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        names = value.split(_CSV_PROVINCE_SEPARATOR)
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        names = value
+    else:
+        raise ValueError(f"{where}: 'province' must be a province name or a list, got {value!r}")
+    keys = frozenset(province_key(n) for n in names if province_key(n))
+    if not keys and isinstance(value, list):
+        raise ValueError(f"{where}: 'province' is an empty list")
+    return keys
 
 
 def _parse_date(value: Any, where: str) -> date:
@@ -199,30 +239,76 @@ def _parse_working(value: Any, where: str) -> bool:
 
 
 def _reject_duplicates(entries: Iterable[ExtraDay]) -> None:
-    """Two entries for one date are ambiguous (which name? day off or not?)."""
-    seen: dict[date, ExtraDay] = {}
+    """Two entries for one date and place are ambiguous (which name? day off or not?).
+
+    Regional entries for different provinces on one date are fine; a national entry and
+    a regional one on the same date are not (the national one already covers it).
+    """
+    seen: dict[tuple[date, str | None], ExtraDay] = {}
     for entry in entries:
-        first = seen.get(entry.day)
-        if first is not None:
-            raise ValueError(f"{entry.where}: {entry.day} is already listed at {first.where}")
-        seen[entry.day] = entry
+        places: Iterable[str | None] = entry.provinces or [None]
+        for place in places:
+            clash = seen.get((entry.day, place)) or seen.get((entry.day, None))
+            if clash is None and place is None:
+                clash = next((e for (d, _p), e in seen.items() if d == entry.day), None)
+            if clash is not None:
+                raise ValueError(f"{entry.where}: {entry.day} is already listed at {clash.where}")
+            seen[(entry.day, place)] = entry
 
 
 class DaysOff:
-    """The government-office calendar: weekends, library holidays, operator file."""
+    """The government-office calendar: weekends, library holidays, operator file.
+
+    An instance made from the file is the national calendar; ``of(province)`` is the same
+    calendar with that province's regional days off added (cached, sharing the library's
+    years), which is what an organization's deadlines are counted on.
+    """
 
     def __init__(
-        self, extra_file: Path | str | None = None, *, weekend: frozenset[int] = WEEKEND
+        self,
+        extra_file: Path | str | None = None,
+        *,
+        weekend: frozenset[int] = WEEKEND,
+        rule: DeadlineRule = DeadlineRule.AUTHORITY,
     ) -> None:
         if not weekend < frozenset(range(7)):
             raise ValueError(
                 f"weekend must be weekday numbers 0-6 leaving a working day: {weekend}"
             )
         self.weekend = frozenset(weekend)
+        self.rule = DeadlineRule(rule)
+        self.province: str | None = None
         self._library: dict[int, dict[date, str]] = {}
         entries = load_extra_days(extra_file) if extra_file is not None else []
-        self._added = {e.day: e.name for e in entries if not e.working}
+        self._national = {e.day: e.name for e in entries if not e.working and not e.provinces}
+        self._added = self._national
         self._working = {e.day: e.name for e in entries if e.working}
+        self._regional: dict[str, dict[date, str]] = {}
+        for e in entries:
+            for key in e.provinces:
+                self._regional.setdefault(key, {})[e.day] = e.name
+        self._views: dict[str | None, DaysOff] = {None: self}
+
+    def of(self, province: str | None) -> DaysOff:
+        """This calendar for an organization in ``province``: its regional days off too."""
+        key = province_key(province) if province else None
+        if key not in self._regional:
+            key = None
+        if key not in self._views:
+            view = copy.copy(self)
+            view.province = key
+            view._added = {**self._national, **self._regional.get(key or "", {})}
+            self._views[key] = view
+        return self._views[key]
+
+    def with_rule(self, rule: DeadlineRule) -> DaysOff:
+        """The same calendar counting deadlines by ``rule`` (``planbot deadline --rule``)."""
+        if rule is self.rule:
+            return self
+        other = copy.copy(self)
+        other.rule = DeadlineRule(rule)
+        other._views = {self.province: other}
+        return other
 
     def warm(self, around: date, years: int = 1) -> None:
         """Build the calendars of the years around ``around`` now.
@@ -247,8 +333,15 @@ class DaysOff:
 
     def next_working_day(self, d: date) -> date:
         """``d`` itself if offices are open, else the first day after it that they are."""
+        return self._working_day(d, 1)
+
+    def last_working_day(self, d: date) -> date:
+        """``d`` itself if offices are open, else the last day before it that they were."""
+        return self._working_day(d, -1)
+
+    def _working_day(self, d: date, step: int) -> date:
         for offset in range(_MAX_RUN_OF_DAYS_OFF):
-            candidate = d + timedelta(days=offset)
+            candidate = d + timedelta(days=offset * step)
             if not self.is_day_off(candidate):
                 return candidate
         raise ValueError(f"no working day in the {_MAX_RUN_OF_DAYS_OFF} days from {d}")

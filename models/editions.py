@@ -37,6 +37,7 @@ from models.fiscal import fiscal_year_bounds
 from models.org import Organization
 from models.plan import DraftVersion, Edition, OperationalPlan, Project, ProjectChange
 from models.rounds import edition_label_th
+from models.schedule import calendar_of
 from models.workflow import Step, edition_step, next_state
 
 # The project columns an amendment may change (แก้ไข): name, budget, months, place.
@@ -209,15 +210,6 @@ def extension_problem(
     )
 
 
-def posted_late(edition: Edition) -> bool:
-    """Posted after the 15-day posting deadline (recorded anyway, and said plainly)."""
-    return (
-        edition.posted_on is not None
-        and edition.posting_deadline is not None
-        and edition.posted_on > edition.posting_deadline
-    )
-
-
 # -- the steps -----------------------------------------------------------------------------
 
 
@@ -235,12 +227,11 @@ def snapshot(edition: Edition, *names: str) -> dict[str, Any]:
 
 
 def announce(edition: Edition, announced_on: date, days_off: DaysOff, now: datetime) -> Deadline:
-    """The executive approved it (ประกาศใช้): in force, and the 15-day posting period starts."""
+    """The executive approved it (ประกาศใช้): in force, and the 15-day posting period starts
+    (counted on ``days_off``, the org's calendar)."""
     _step(edition, Step.APPROVE, now)
-    deadline = posting_deadline(announced_on, days_off)
     edition.announced_on = announced_on
-    edition.posting_deadline = deadline.legal_day
-    return deadline
+    return posting_deadline(announced_on, days_off)
 
 
 def send_back(edition: Edition, now: datetime) -> None:
@@ -261,8 +252,7 @@ def record_posting(
     edition.posted_on = posted_on
     edition.posted_places = list(places)
     edition.posting_photo = photo
-    edition.earliest_removal = earliest_removal(posted_on)
-    return edition.earliest_removal
+    return earliest_removal(posted_on)
 
 
 def record_removal(edition: Edition, removed_on: date, now: datetime) -> None:
@@ -446,17 +436,17 @@ async def amend(
             .where(Edition.plan_id == plan.id, Edition.kind == EditionKind.AMENDMENT)
         )
     ).one() + 1
-    posting = posting_deadline(today, days_off)
+    org = await session.get(Organization, plan.org_id)
+    assert org is not None
+    posting = posting_deadline(today, calendar_of(org, days_off))
     edition = Edition(
         plan_id=plan.id,
         kind=EditionKind.AMENDMENT,
         number=number,
         trigger_kind=TriggerKind.EXECUTIVE_AMENDMENT,
-        trigger_date=today,
-        deadline=today,  # no preparation round: made and approved the same day
+        trigger_date=today,  # no preparation round: made and approved the same day
         state=EditionState.IN_FORCE,
         announced_on=today,
-        posting_deadline=posting.legal_day,
         opened_by_id=by_id,
         created_at=now,
         updated_at=now,

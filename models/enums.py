@@ -123,6 +123,19 @@ class Channel(StrEnum):
     CONSOLE = "console"
 
 
+class DeadlineRule(StrEnum):
+    """How a duty's period that ends on a day off is counted (``PLANBOT_DEADLINE_RULE``).
+
+    ``authority``: the Administrative Procedure Act 2539 §64 paragraph 2 — an authority's
+    own duty ends on its last day even when that is a holiday (the default; people are told
+    to finish by the last working day before it). ``civil``: the Civil and Commercial Code
+    §193/8 — the period ends on the next working day, as some legal offices read it.
+    """
+
+    AUTHORITY = "authority"
+    CIVIL = "civil"
+
+
 class TriggerKind(StrEnum):
     """What starts a 30-day preparation round (DOMAIN.md, Deadlines)."""
 

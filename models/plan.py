@@ -92,6 +92,9 @@ class Edition(SQLModel, table=True):
     """One edition (ฉบับ) of a plan: the original, แก้ไข ครั้งที่ N or เพิ่มเติม ครั้งที่ N.
 
     Each keeps its own trigger, deadlines, approval and posting, as the regulation requires.
+    Only the events are stored (trigger, announcement, posting, the executive's extension);
+    the deadlines they start are counted when needed (``models.schedule.edition_dates``), so
+    the deployment's counting rule and the latest holiday list apply to every open round.
     """
 
     # one ฉบับแรก and one "เพิ่มเติม ครั้งที่ N" per plan; a round cancelled as opened by mistake
@@ -115,26 +118,18 @@ class Edition(SQLModel, table=True):
     trigger_kind: TriggerKind = enum_field(TriggerKind)
     trigger_agency: str | None = Field(default=None, max_length=300)
     trigger_date: date
-    deadline: date
     extended_deadline: date | None = None
     extension_reason: str | None = Field(default=None, max_length=2000)
     cancel_reason: str | None = Field(default=None, max_length=2000)
     state: EditionState = enum_field(EditionState, EditionState.COLLECTING, index=True)
     announced_on: date | None = None
-    posting_deadline: date | None = None
     posted_on: date | None = None
     posted_places: list[dict[str, Any]] = json_field(list)
     posting_photo: str | None = Field(default=None, max_length=500)  # channel file reference
-    earliest_removal: date | None = None
     removed_on: date | None = None
     opened_by_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = created_at()
     updated_at: datetime | None = instant()
-
-    @property
-    def effective_deadline(self) -> date:
-        """The preparation deadline in force: the executive's extension when there is one."""
-        return self.extended_deadline or self.deadline
 
 
 class DraftVersion(SQLModel, table=True):

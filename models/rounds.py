@@ -97,7 +97,8 @@ async def open_round(
     trigger_agency: str | None = None,
     opened_by_id: int | None = None,
 ) -> OpenedRound:
-    """Open a round: the plan of the year if new, and its next edition with the legal deadline.
+    """Open a round: the plan of the year if new, and its next edition; the legal deadline
+    (counted on the org's calendar) comes back with it but is not stored.
 
     Raises :class:`DuplicateRound` when the same budget event opened a round already.
     """
@@ -134,7 +135,7 @@ async def open_round(
             .where(*standing, Edition.kind == EditionKind.ADDITION)
         )
     ).one()
-    deadline = preparation_deadline(trigger_date, days_off)
+    deadline = preparation_deadline(trigger_date, days_off.of(org.province))
     edition = Edition(
         plan_id=plan.id,  # type: ignore[arg-type]
         kind=EditionKind.ORIGINAL if previous == 0 else EditionKind.ADDITION,
@@ -142,7 +143,6 @@ async def open_round(
         trigger_kind=trigger_kind,
         trigger_agency=trigger_agency,
         trigger_date=trigger_date,
-        deadline=deadline.legal_day,
         state=EditionState.COLLECTING,
         opened_by_id=opened_by_id,
         created_at=clock.now(),

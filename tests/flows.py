@@ -18,6 +18,7 @@ from models.org import ChannelAccount, Membership, Organization, Person
 from models.plan import DraftVersion, Edition, OperationalPlan, PlanArea, Project, Strategy
 from models.records import AuditEvent, OutboundMessage
 from models.rounds import open_round
+from models.schedule import EditionDates, calendar_of, edition_dates
 from tests.chat import ConsoleDriver, RecordingDriver
 
 FY = 2569
@@ -73,6 +74,23 @@ async def set_edition_state(rt: Runtime, edition_id: int, state: EditionState) -
         edition = await session.get(Edition, edition_id)
         assert edition is not None
         edition.state = state
+
+
+async def dates_of(rt: Runtime, edition_id: int) -> EditionDates:
+    """The edition's deadlines as counted now, on its org's calendar (nothing is stored)."""
+    async with rt.sessions() as session:
+        edition = await session.get(Edition, edition_id)
+        assert edition is not None
+        plan = await session.get(OperationalPlan, edition.plan_id)
+        assert plan is not None
+        org = await session.get(Organization, plan.org_id)
+        assert org is not None
+        return edition_dates(edition, calendar_of(org, rt.days_off))
+
+
+async def posting_due_of(rt: Runtime, edition_id: int) -> date | None:
+    posting = (await dates_of(rt, edition_id)).posting
+    return posting.due if posting else None
 
 
 async def edition_state(rt: Runtime, edition_id: int) -> EditionState:

@@ -14,7 +14,7 @@ from models import db
 from models.editions import ChangeSpec, amend, consolidated_projects
 from models.enums import EditionKind, EditionState, TriggerKind
 from models.plan import Edition, OperationalPlan, Project, ProjectChange
-from tests.flows import approve_today, post_from_date
+from tests.flows import approve_today, post_from_date, posting_due_of
 from tests.test_executive import (
     audit_rows,
     awaiting_edition,
@@ -81,7 +81,7 @@ async def test_amendment_changes_a_budget_and_cancels_a_project(chat: Any, demo:
         EditionState.IN_FORCE,
         TriggerKind.EXECUTIVE_AMENDMENT,
     )
-    assert (amendment.announced_on, amendment.posting_deadline) == (
+    assert (amendment.announced_on, await posting_due_of(demo, amendment.id)) == (
         date(2025, 10, 6),
         date(2025, 10, 21),
     )
@@ -206,11 +206,11 @@ async def test_an_addition_is_approved_and_posted_on_its_own(chat: Any, demo: Ru
         1,
         EditionState.IN_FORCE,
     )
-    assert (stored.announced_on, stored.posting_deadline) == (
+    assert (stored.announced_on, await posting_due_of(demo, addition)) == (
         date(2025, 10, 15),
         date(2025, 10, 30),
     )
-    assert (await edition(demo, original)).posting_deadline == date(2025, 10, 16)
+    assert await posting_due_of(demo, original) == date(2025, 10, 16)
     [(who, messages)] = await notices(demo, "plan-approved:")
     assert who == "officer" and "เพิ่มเติม ครั้งที่ 1" in plain_text(messages)
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlmodel import select
 
 from bot.runtime import Runtime
 from handlers.messages import from_payload, plain_text
-from models.enums import EditionKind, EditionState, TriggerKind
+from models.enums import DeadlineRule, EditionKind, EditionState, TriggerKind
 from models.org import ChannelAccount
 from models.plan import Edition
 from models.records import AuditEvent, OutboundMessage
+from tests.flows import dates_of
 
 
 async def open_annual_round(chat: object, when: str = "วันนี้") -> str:
@@ -35,7 +37,7 @@ async def test_officer_opens_the_annual_round(chat: object, demo: Runtime) -> No
             EditionState.COLLECTING,
             TriggerKind.ANNUAL_BUDGET,
         )
-        assert (edition.trigger_date, edition.deadline) == (date(2025, 10, 1), date(2025, 10, 31))
+        assert edition.trigger_date == date(2025, 10, 1)
         notices = (
             await session.exec(
                 select(OutboundMessage, ChannelAccount).join(
@@ -46,17 +48,37 @@ async def test_officer_opens_the_annual_round(chat: object, demo: Runtime) -> No
         audit = (
             await session.exec(select(AuditEvent).where(AuditEvent.action == "round.open"))
         ).one()
+    assert (await dates_of(demo, edition.id)).preparation_due == date(2025, 10, 31)  # type: ignore[arg-type]
     recipients = sorted(account.external_id for _m, account in notices)
     assert recipients == ["agency", "s1", "s2", "s3", "village"]
     assert "ต้องจัดทำให้แล้วเสร็จภายใน 31 ตุลาคม 2568" in plain_text(from_payload(notices[0][0].payload))
     assert audit.after["trigger_kind"] == "annual_budget"  # type: ignore[index]
 
 
-async def test_holiday_moves_the_deadline_and_the_form_says_so(chat: object, demo: Runtime) -> None:
-    await chat.say("officer", "/budget")  # type: ignore[attr-defined]
-    await chat.press("officer", "พ.ศ. 2569")  # type: ignore[attr-defined]
-    await chat.press("officer", "ข้อบัญญัติงบประมาณรายจ่ายประจำปี")  # type: ignore[attr-defined]
-    out = await chat.say("officer", "13/9/2568")  # type: ignore[attr-defined] — day 30 is 13 Oct
+async def budget_on(chat: Any, day: str) -> str:
+    await chat.say("officer", "/budget")
+    await chat.press("officer", "พ.ศ. 2569")
+    await chat.press("officer", "ข้อบัญญัติงบประมาณรายจ่ายประจำปี")
+    return str(await chat.say("officer", day))
+
+
+async def test_a_deadline_on_a_holiday_stays_and_the_form_names_the_last_working_day(
+    chat: Any, demo: Runtime
+) -> None:
+    out = await budget_on(chat, "13/9/2568")  # day 30 is Mon 13 Oct, วันนวมินทรมหาราช
+    assert "ต้องจัดทำให้แล้วเสร็จภายใน 13 ตุลาคม 2568" in out and "เลื่อน" not in out
+    assert (
+        "ครบกำหนดวันจันทร์ที่ 13 ต.ค. 2568 — เป็นวันหยุด (วันนวมินทรมหาราช)"
+        " ควรดำเนินการให้แล้วเสร็จภายในวันศุกร์ที่ 10 ต.ค. 2568"
+    ) in out
+
+
+async def test_under_the_civil_rule_a_holiday_moves_the_deadline_and_the_form_says_so(
+    chat: Any, demo: Runtime
+) -> None:
+    demo.days_off = demo.days_off.with_rule(DeadlineRule.CIVIL)
+    chat.restart()  # the engine picks the calendar up
+    out = await budget_on(chat, "13/9/2568")
     assert "14 ตุลาคม 2568" in out and "จึงเลื่อน" in out
 
 

@@ -155,20 +155,42 @@ def test_unknown_org_kind_is_a_clear_error(env: dict[str, str]) -> None:
 def test_deadline_accepts_any_date_form() -> None:
     for form in ("2568-10-01", "2025-10-01", "1 ต.ค. 68", "1/10/2568", "๑ ตุลาคม ๒๕๖๘"):
         data = json.loads(planbot("deadline", form, "--days", "30", "--json"))
-        assert data["calendar_day"] == data["legal_day"] == "2025-10-31", form
+        assert data["calendar_day"] == data["due"] == "2025-10-31", form
+        assert data["last_working_day"] == data["civil_code_day"] == "2025-10-31", form
     text = planbot("deadline", "1 ต.ค. 2568")
     assert "31 ตุลาคม 2568" in text
 
 
-def test_deadline_moved_by_a_holiday_names_it() -> None:
-    # 13 Sep 2025 + 30 days = Mon 13 Oct 2025, วันนวมินทรมหาราช → Tue 14 Oct
+def test_deadline_on_a_holiday_stays_and_names_the_last_working_day() -> None:
+    # 13 Sep 2025 + 30 days = Mon 13 Oct 2025, วันนวมินทรมหาราช: due that day, finish by Fri 10
     data = json.loads(planbot("deadline", "13/9/2568", "--json"))
-    assert (data["calendar_day"], data["legal_day"], data["moved"]) == (
+    assert data["rule"] == "authority"
+    assert (data["due"], data["calendar_day"], data["last_working_day"]) == (
         "2025-10-13",
+        "2025-10-13",
+        "2025-10-10",
+    )
+    assert (data["civil_code_day"], data["on_day_off"], data["moved"]) == (
         "2025-10-14",
         True,
+        False,
     )
-    assert "เลื่อน" in planbot("deadline", "13/9/2568")
+    assert {"date": "2025-10-13", "reason": "วันนวมินทรมหาราช"} in data["days_off"]
+    text = planbot("deadline", "13/9/2568")
+    assert "กำหนดตามกฎหมาย: วันจันทร์ที่ 13 ตุลาคม 2568" in text
+    assert "ควรดำเนินการให้แล้วเสร็จภายใน วันศุกร์ที่ 10 ตุลาคม 2568" in text
+    assert "วันอังคารที่ 14 ตุลาคม 2568" in text  # the §193/8 day, as a note
+
+
+def test_deadline_rule_civil_moves_it() -> None:
+    data = json.loads(planbot("deadline", "13/9/2568", "--rule", "civil", "--json"))
+    assert (data["rule"], data["due"], data["calendar_day"], data["moved"]) == (
+        "civil",
+        "2025-10-14",
+        "2025-10-13",
+        True,
+    )
+    assert "เลื่อน" in planbot("deadline", "13/9/2568", "--rule", "civil")
 
 
 def test_deadline_rejects_garbage_in_thai() -> None:

@@ -265,3 +265,54 @@ def test_warm_builds_the_years_around_a_day_before_anyone_asks() -> None:
     assert sorted(days_off._library) == [2024, 2025, 2026]
     assert days_off.reason(date(2025, 12, 5)) is not None  # answered from the warm cache
     assert sorted(days_off._library) == [2024, 2025, 2026]
+
+
+# --- regional days off (one province) ------------------------------------------------------
+
+
+def test_a_regional_day_off_counts_only_for_its_province(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "extra.yaml",
+        "- date: 2025-11-20\n  name: วันหยุดจังหวัด\n  province: [ขอนแก่น, จังหวัดอุดรธานี]\n",
+    )
+    national = DaysOff(path)
+    assert not national.is_day_off(date(2025, 11, 20))
+    for province in ("ขอนแก่น", "จังหวัดขอนแก่น", " ขอนแก่น ", "อุดรธานี"):
+        assert national.of(province).reason(date(2025, 11, 20)) == "วันหยุดจังหวัด", province
+    assert not national.of("เชียงใหม่").is_day_off(date(2025, 11, 20))
+    assert national.of(None) is national
+    assert (date(2025, 11, 20), "วันหยุดจังหวัด") in national.of("ขอนแก่น").holidays_in_fiscal_year(2569)
+
+
+def test_csv_lists_provinces_with_semicolons(tmp_path: Path) -> None:
+    path = write(tmp_path, "extra.csv", "date,name,province\n2025-11-20,วันหยุดจังหวัด,ขอนแก่น;อุดรธานี\n")
+    assert DaysOff(path).of("อุดรธานี").is_day_off(date(2025, 11, 20))
+
+
+def test_two_provinces_may_have_their_own_day_off_on_one_date(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "extra.yaml",
+        "- date: 2025-11-20\n  name: ก\n  province: ขอนแก่น\n"
+        "- date: 2025-11-20\n  name: ข\n  province: อุดรธานี\n",
+    )
+    days_off = DaysOff(path)
+    assert days_off.of("ขอนแก่น").reason(date(2025, 11, 20)) == "ก"
+    assert days_off.of("อุดรธานี").reason(date(2025, 11, 20)) == "ข"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("- date: 2025-11-20\n  name: x\n  working: true\n  province: ขอนแก่น\n", "national"),
+        ("- date: 2025-11-20\n  name: x\n  province: 5\n", "'province' must be"),
+        (
+            "- date: 2025-11-20\n  name: x\n- date: 2025-11-20\n  name: y\n  province: ขอนแก่น\n",
+            "already listed",
+        ),
+    ],
+)
+def test_bad_regional_entries_are_refused(tmp_path: Path, text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        DaysOff(write(tmp_path, "extra.yaml", text))

@@ -101,7 +101,6 @@ async def test_money_is_exact_satang_beyond_32_bits(runtime: Runtime) -> None:
             kind=EditionKind.ORIGINAL,
             trigger_kind=TriggerKind.ANNUAL_BUDGET,
             trigger_date=date(2025, 10, 1),
-            deadline=date(2025, 10, 31),
         )
         session.add(edition)
         await session.flush()

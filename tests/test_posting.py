@@ -11,6 +11,7 @@ from bot.runtime import Runtime
 from handlers.messages import Incoming
 from models.enums import Channel
 from tests.chat import RecordingDriver
+from tests.flows import dates_of
 from tests.test_executive import audit_rows, edition, in_force_edition
 
 
@@ -59,7 +60,8 @@ async def test_posting_with_two_places_and_a_photo(chat: Any, demo: Runtime) -> 
     assert "เกินกำหนด" not in out
 
     stored = await edition(demo, edition_id)
-    assert (stored.posted_on, stored.earliest_removal) == (date(2025, 10, 2), date(2025, 11, 2))
+    removal = (await dates_of(demo, edition_id)).earliest_removal
+    assert (stored.posted_on, removal) == (date(2025, 10, 2), date(2025, 11, 2))
     assert stored.posted_places == [
         {"kind": "board", "text": "บอร์ดประชาสัมพันธ์ที่ทำการ"},
         {"kind": "web", "text": "https://www.nongwaeng.go.th/plan2569"},

@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.runtime import Runtime
 from models import db
 from models.clock import BANGKOK
-from models.enums import EditionState, ProjectStatus, TriggerKind
+from models.enums import DeadlineRule, EditionState, ProjectStatus, TriggerKind
 from models.org import Organization
 from models.plan import Edition
 from models.rounds import open_round
@@ -75,14 +75,38 @@ async def test_status_shows_stage_trigger_deadline_counts_and_budget(
     assert chat.buttons("agency") == ["เสนอโครงการ", "โครงการของฉัน"]
 
 
-async def test_a_holiday_moved_deadline_shows_the_calendar_day_and_the_extension(
+async def test_a_deadline_on_a_holiday_names_the_last_working_day_and_the_extension(
     chat: Any, demo: Runtime
 ) -> None:
-    # 30 days from Sat 13 Sep 2568 is Mon 13 Oct, วันนวมินทรมหาราช: due Tue 14 Oct
+    # 30 days from Sat 13 Sep 2568 is Mon 13 Oct, วันนวมินทรมหาราช: due that day (APA §64)
+    edition = await open_round_on(demo, date(2025, 9, 13), TriggerKind.ANNUAL_BUDGET)
+    out = await chat.say("officer", "/status")
+    assert "⏰ จัดทำให้แล้วเสร็จภายใน 13 ต.ค. 2568 (อีก 12 วัน)" in out
+    assert (
+        "ครบกำหนดวันจันทร์ที่ 13 ต.ค. 2568 — เป็นวันหยุด (วันนวมินทรมหาราช)"
+        " ควรดำเนินการให้แล้วเสร็จภายในวันศุกร์ที่ 10 ต.ค. 2568"
+    ) in out
+    assert "เลื่อน" not in out
+
+    await update_edition(demo, edition, extended_deadline=date(2025, 11, 15))  # a Saturday
+    out = await chat.say("officer", "/status")
+    assert "กำหนดเดิม 13 ต.ค. 2568" in out and "(อีก 12 วัน)" not in out
+    assert "⏰ ขยายเวลาถึง 15 พ.ย. 2568 (อีก 45 วัน)" in out
+    assert "ครบกำหนดวันเสาร์ที่ 15 พ.ย. 2568 — เป็นวันหยุด" in out
+    assert "ภายในวันศุกร์ที่ 14 พ.ย. 2568" in out
+
+
+async def test_under_the_civil_rule_a_holiday_moved_deadline_shows_the_calendar_day(
+    chat: Any, demo: Runtime
+) -> None:
+    # 30 days from Sat 13 Sep 2568 is Mon 13 Oct, วันนวมินทรมหาราช: due Tue 14 Oct (§193/8)
+    demo.days_off = demo.days_off.with_rule(DeadlineRule.CIVIL)
+    chat.restart()
     edition = await open_round_on(demo, date(2025, 9, 13), TriggerKind.ANNUAL_BUDGET)
     out = await chat.say("officer", "/status")
     assert "⏰ จัดทำให้แล้วเสร็จภายใน 14 ต.ค. 2568 (อีก 13 วัน)" in out
-    assert "ครบ 30 วัน 13 ต.ค. 2568 ตรงวันหยุด จึงเลื่อนเป็น 14 ต.ค. 2568" in out
+    assert "ครบ 30 วัน 13 ต.ค. 2568 ตรงวันหยุด (วันนวมินทรมหาราช) จึงเลื่อนเป็น" in out
+    assert "จึงเลื่อนเป็นวันทำการถัดไป 14 ต.ค. 2568" in out
 
     await update_edition(demo, edition, extended_deadline=date(2025, 11, 14))
     out = await chat.say("officer", "/status")
@@ -119,7 +143,8 @@ async def test_every_edition_of_the_newest_year_is_listed(chat: Any, demo: Runti
     assert "ประกาศใช้ 20 ต.ค. 2568" in out and "ปิดประกาศ 21 ต.ค. 2568" in out
     assert "เพิ่มเติม ครั้งที่ 1 · กำลังรวบรวมโครงการ" in out
     assert "แจ้งจากหน่วยงานอื่น (แขวงทางหลวงชนบทขอนแก่น) 15 ม.ค. 2569" in out
-    assert "⏰ จัดทำให้แล้วเสร็จภายใน 16 ก.พ. 2569 (อีก 138 วัน)" in out  # 14 Feb is a Saturday
+    assert "⏰ จัดทำให้แล้วเสร็จภายใน 14 ก.พ. 2569 (อีก 136 วัน)" in out  # a Saturday
+    assert "ควรดำเนินการให้แล้วเสร็จภายในวันศุกร์ที่ 13 ก.พ. 2569" in out
 
 
 async def test_status_inside_a_form_keeps_the_form(chat: Any, demo: Runtime) -> None:
@@ -188,3 +213,12 @@ async def test_status_says_the_stage_and_offers_each_role_its_next_step(
     out = await chat.say("officer", "สถานะ")
     assert "ประกาศใช้แล้ว · ปิดประกาศแล้ว" in out
     assert chat.buttons("officer") == ["โครงการของฉัน"]  # nothing due until the 30 days pass
+
+
+async def test_a_changed_rule_applies_to_rounds_already_open(chat: Any, demo: Runtime) -> None:
+    """Nothing counted is stored: the setting changes the deadline of an open round."""
+    await open_round_on(demo, date(2025, 9, 13), TriggerKind.ANNUAL_BUDGET)
+    assert "ภายใน 13 ต.ค. 2568" in await chat.say("officer", "/status")
+    demo.days_off = demo.days_off.with_rule(DeadlineRule.CIVIL)
+    chat.restart()
+    assert "ภายใน 14 ต.ค. 2568" in await chat.say("officer", "/status")
