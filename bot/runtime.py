@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot.settings import Settings
 from models.clock import Clock, SystemClock
 from models.days_off import DaysOff
+from scheduler.dispatch import QuietHours
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -48,6 +49,10 @@ class Runtime:
         """The legal calendar: the holidays library plus the operator's own file, counting
         deadlines by the configured rule."""
         return DaysOff(settings.extra_holidays_file, rule=settings.deadline_rule)
+
+    def quiet_hours(self) -> QuietHours:
+        """When nothing but answers is pushed (PLANBOT_QUIET_HOURS_START/END, local time)."""
+        return QuietHours(self.settings.quiet_hours_start, self.settings.quiet_hours_end)
 
     async def prepare_database(self) -> None:
         """SQLite (the embedded default) migrates itself; PostgreSQL is migrated by the operator."""

@@ -5,17 +5,35 @@ as the change it announces, so a notice is never lost with a rollback nor queued
 a retry or a second worker. The payload is a plain JSON dict (``handlers.messages`` turns
 messages into one and back), so this table knows nothing of the layers above it. Sending
 is the clock layer's (``scheduler.dispatch``); this module only queues, claims and marks.
+
+Built for a national morning (7,850 organizations × 20 people):
+
+- **Queue in bulk**: one ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING`` per batch of rows,
+  so queuing again (a second worker, a re-run, a catch-up) adds nothing and costs one
+  statement per batch, not one savepoint per row.
+- **Claim in batches, send outside the transaction**: a claim takes up to N due rows of one
+  channel (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent claimers never take the
+  same row), gives them a lease (``claimed_until``, and ``next_attempt_at`` moves to the
+  lease's end so the due-rows index skips them) and a claim token, and commits. The sender
+  sends with no transaction open; the outcome is marked in one statement per outcome, only
+  on rows still holding that token. A sender that dies leaves its rows to come back when the
+  lease ends. The partial index ``ix_outbound_message_due`` (channel, next_attempt_at, id)
+  over pending rows serves the claim without sorting the backlog.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.clock import Clock
@@ -29,6 +47,38 @@ MAX_ATTEMPTS = 8  # 1 + 2 + 4 + … + 60 min: about four hours of trying, then F
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
 MAX_ERROR_CHARS = 2000  # OutboundMessage.last_error's length
+INSERT_BATCH = 1000  # rows per INSERT statement (PostgreSQL allows 32,767 parameters)
+
+_TABLE: sa.Table = OutboundMessage.__table__  # type: ignore[attr-defined]
+_ACCOUNTS: sa.Table = ChannelAccount.__table__  # type: ignore[attr-defined]
+_queued: ContextVar[list[int] | None] = ContextVar("planbot_outbox_queued", default=None)
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A row to queue: for one account, once per dedupe key."""
+
+    account_id: int
+    payload: dict[str, Any]
+    dedupe_key: str
+    channel: Channel | None = None  # looked up from the account when not given
+    urgent: bool = False  # an answer to the person's own message: not held by quiet hours
+    not_before: datetime | None = None  # first try no earlier (default: now)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row in a sender's hands: what to send, to whom, and the claim it is marked under."""
+
+    id: int
+    dedupe_key: str
+    account_id: int
+    external_id: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+# -- queuing -------------------------------------------------------------------------------
 
 
 async def enqueue(
@@ -37,62 +87,143 @@ async def enqueue(
     account_id: int,
     payload: dict[str, Any],
     dedupe_key: str,
+    *,
+    urgent: bool = False,
 ) -> bool:
     """Queue ``payload`` for one account unless ``dedupe_key`` was queued before.
 
-    Returns whether a row was added. The insert runs in a savepoint, so losing the race for
-    the key to another worker rolls back only this row, not the caller's transaction.
+    Returns whether a row was added. Losing the race for the key to another worker adds
+    nothing and leaves the caller's transaction as it was (no error, no savepoint).
     """
+    message = NewMessage(account_id, payload, dedupe_key, urgent=urgent)
+    return await enqueue_many(session, clock, [message]) == 1
+
+
+async def enqueue_many(session: AsyncSession, clock: Clock, messages: Iterable[NewMessage]) -> int:
+    """Queue many rows, one statement per :data:`INSERT_BATCH`; return how many were new."""
     now = clock.now()
+    pending = list(messages)
+    unknown = {m.account_id for m in pending if m.channel is None}
+    channels = await _channels_of(session, unknown) if unknown else {}
+    added = 0
+    for start in range(0, len(pending), INSERT_BATCH):
+        rows = [
+            {
+                "dedupe_key": m.dedupe_key,
+                "account_id": m.account_id,
+                "channel": (m.channel or channels[m.account_id]).value,
+                "payload": m.payload,
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "urgent": m.urgent,
+                "next_attempt_at": max(now, m.not_before) if m.not_before else now,
+                "created_at": now,
+            }
+            for m in pending[start : start + INSERT_BATCH]
+        ]
+        statement = (
+            _insert(session)(_TABLE)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(_TABLE.c.id)
+        )
+        added += len((await session.exec(statement)).all())  # type: ignore[call-overload]
+    box = _queued.get()
+    if box is not None:
+        box[0] += added
+    return added
+
+
+async def _channels_of(session: AsyncSession, account_ids: set[int]) -> dict[int, Channel]:
+    rows = await session.exec(
+        sa.select(_ACCOUNTS.c.id, _ACCOUNTS.c.channel).where(  # type: ignore[call-overload]
+            _ACCOUNTS.c.id.in_(sorted(account_ids))
+        )
+    )
+    return {account_id: Channel(channel) for account_id, channel in rows.all()}
+
+
+def _insert(session: AsyncSession) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+@contextmanager
+def watch() -> Iterator[list[int]]:
+    """``box[0]`` counts the rows queued inside the block (this task's), so a channel can
+    wake its sender when a turn queued something instead of sweeping after every message."""
+    box = [0]
+    token = _queued.set(box)
     try:
-        async with session.begin_nested():
-            session.add(
-                OutboundMessage(
-                    dedupe_key=dedupe_key,
-                    account_id=account_id,
-                    payload=payload,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+        yield box
+    finally:
+        _queued.reset(token)
 
 
-async def claim_due(
+# -- claiming ------------------------------------------------------------------------------
+
+
+async def claim(
     session: AsyncSession,
     clock: Clock,
     *,
-    channel: Channel | None = None,
-    limit: int = 100,
-) -> list[tuple[OutboundMessage, ChannelAccount]]:
-    """Pending rows due now for active accounts, oldest first, locked for this transaction.
+    channel: Channel | None,
+    limit: int,
+    lease: timedelta,
+    urgent_only: bool = False,
+) -> tuple[str, list[Claimed]]:
+    """Lease up to ``limit`` due rows of ``channel`` (None: every channel) for active accounts.
 
-    Rows of an inactive account (blocked the bot, left LINE) stay pending: they go out if
-    the person comes back. The lock is on the outbox rows only, so a dispatcher holding one
-    never blocks a chat turn that touches the account.
+    Returns the claim token and the rows, oldest due first. Commit right after: the rows are
+    then the caller's until ``now + lease`` (marking requires the token), and invisible to
+    other claimers meanwhile. Rows of an inactive account (blocked the bot, left LINE) stay
+    pending: they go out if the person comes back. ``urgent_only`` takes only answers to a
+    person's own message (quiet hours hold everything else back).
     """
+    now = clock.now()
+    token = uuid.uuid4().hex
     conditions = [
-        OutboundMessage.status == OutboxStatus.PENDING,
-        sa.or_(
-            OutboundMessage.next_attempt_at.is_(None),  # type: ignore[union-attr]
-            OutboundMessage.next_attempt_at <= clock.now(),  # type: ignore[operator]
-        ),
-        ChannelAccount.active,
+        _TABLE.c.status == OutboxStatus.PENDING.value,
+        _TABLE.c.next_attempt_at <= now,
+        _ACCOUNTS.c.active,
     ]
     if channel is not None:
-        conditions.append(ChannelAccount.channel == channel)
-    statement = (
-        select(OutboundMessage, ChannelAccount)
-        .join(ChannelAccount, ChannelAccount.id == OutboundMessage.account_id)
+        conditions.append(_TABLE.c.channel == channel.value)
+    if urgent_only:
+        conditions.append(_TABLE.c.urgent)
+    due = (
+        sa.select(_TABLE.c.id)
+        .join(_ACCOUNTS, _ACCOUNTS.c.id == _TABLE.c.account_id)
         .where(*conditions)
-        .order_by(OutboundMessage.created_at, OutboundMessage.id)  # type: ignore[arg-type]
+        .order_by(_TABLE.c.next_attempt_at, _TABLE.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=OutboundMessage)  # type: ignore[arg-type]
+        .with_for_update(skip_locked=True, of=_TABLE)
     )
-    rows = await session.exec(statement)
-    return [(message, account) for message, account in rows.all()]
+    ids = [row[0] for row in (await session.exec(due)).all()]  # type: ignore[call-overload]
+    if not ids:
+        return token, []
+    until = now + lease
+    await session.exec(
+        sa.update(_TABLE)  # type: ignore[call-overload]
+        .where(_TABLE.c.id.in_(ids))
+        .values(claimed_until=until, next_attempt_at=until, claim_token=token)
+    )
+    rows = await session.exec(
+        sa.select(  # type: ignore[call-overload]
+            _TABLE.c.id,
+            _TABLE.c.dedupe_key,
+            _TABLE.c.account_id,
+            _ACCOUNTS.c.external_id,
+            _TABLE.c.payload,
+            _TABLE.c.attempts,
+        )
+        .join(_ACCOUNTS, _ACCOUNTS.c.id == _TABLE.c.account_id)
+        .where(_TABLE.c.id.in_(ids))
+        .order_by(_TABLE.c.id)
+    )
+    return token, [Claimed(*row) for row in rows.all()]
+
+
+# -- marking -------------------------------------------------------------------------------
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -101,24 +232,83 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2**doublings, LONGEST_RETRY)
 
 
-def mark_sent(row: OutboundMessage, clock: Clock) -> None:
-    """Record a delivery; ``attempts`` then says how many tries it took."""
-    row.attempts += 1
-    row.status = OutboxStatus.SENT
-    row.sent_at = clock.now()
-    row.next_attempt_at = None
+def _held(token: str, ids: Sequence[int]) -> Any:
+    return sa.and_(_TABLE.c.id.in_(list(ids)), _TABLE.c.claim_token == token)
 
 
-def mark_failed(row: OutboundMessage, clock: Clock, error: str, *, final: bool = False) -> None:
-    """Record a failed try: retry later with back-off, or give up after ``MAX_ATTEMPTS``.
+_RELEASED = {"claimed_until": None, "claim_token": None}
 
-    ``final`` gives up at once, for errors no retry can fix (an unreadable payload).
-    """
-    row.attempts += 1
-    row.last_error = error[:MAX_ERROR_CHARS]
-    if final or row.attempts >= MAX_ATTEMPTS:
-        row.status = OutboxStatus.FAILED
-        row.next_attempt_at = None
-        log.error("outbox %s gave up after %d attempts: %s", row.dedupe_key, row.attempts, error)
-    else:
-        row.next_attempt_at = clock.now() + retry_delay(row.attempts)
+
+async def mark_sent(session: AsyncSession, clock: Clock, token: str, ids: Sequence[int]) -> int:
+    """Record deliveries (``attempts`` then says how many tries it took); return how many
+    rows this claim still held."""
+    if not ids:
+        return 0
+    result = await session.exec(
+        sa.update(_TABLE)  # type: ignore[call-overload]
+        .where(_held(token, ids))
+        .values(
+            status=OutboxStatus.SENT.value,
+            sent_at=clock.now(),
+            next_attempt_at=None,
+            attempts=_TABLE.c.attempts + 1,
+            **_RELEASED,
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+async def mark_failed(
+    session: AsyncSession,
+    clock: Clock,
+    token: str,
+    rows: Sequence[Claimed],
+    error: str,
+    *,
+    final: bool = False,
+    wait: timedelta | None = None,
+) -> list[Claimed]:
+    """Record a failed try: retry later with back-off (at least ``wait``), or give up after
+    :data:`MAX_ATTEMPTS`. ``final`` gives up at once, for errors no retry can fix (an
+    unreadable payload, a recipient who blocked the bot). Returns the rows given up on."""
+    now, text = clock.now(), error[:MAX_ERROR_CHARS]
+    by_attempts: dict[int, list[int]] = {}
+    given_up: list[Claimed] = []
+    for row in rows:
+        attempts = row.attempts + 1
+        if final or attempts >= MAX_ATTEMPTS:
+            given_up.append(row)
+        else:
+            by_attempts.setdefault(attempts, []).append(row.id)
+    for attempts, ids in by_attempts.items():
+        delay = max(retry_delay(attempts), wait or timedelta(0))
+        await session.exec(
+            sa.update(_TABLE)  # type: ignore[call-overload]
+            .where(_held(token, ids))
+            .values(attempts=attempts, last_error=text, next_attempt_at=now + delay, **_RELEASED)
+        )
+    if given_up:
+        await session.exec(
+            sa.update(_TABLE)  # type: ignore[call-overload]
+            .where(_held(token, [row.id for row in given_up]))
+            .values(
+                status=OutboxStatus.FAILED.value,
+                attempts=_TABLE.c.attempts + 1,
+                last_error=text,
+                next_attempt_at=None,
+                **_RELEASED,
+            )
+        )
+        for row in given_up:
+            log.error("outbox %s given up after %d attempts: %s", row.id, row.attempts + 1, error)
+    return given_up
+
+
+async def release(session: AsyncSession, clock: Clock, token: str, ids: Sequence[int]) -> None:
+    """Hand rows back unsent and due now (a sender stopping, or holding back for quiet hours)."""
+    if ids:
+        await session.exec(
+            sa.update(_TABLE)  # type: ignore[call-overload]
+            .where(_held(token, ids))
+            .values(next_attempt_at=clock.now(), **_RELEASED)
+        )

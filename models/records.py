@@ -58,18 +58,41 @@ class ProcessedEvent(SQLModel, table=True):
     received_at: datetime = created_at()
 
 
+PENDING_ONLY = sa.text("status = 'pending'")
+
+
 class OutboundMessage(SQLModel, table=True):
-    """A message planbot starts (reminder, notice); the dedupe key makes sending it idempotent."""
+    """A message planbot starts (reminder, notice); the dedupe key makes sending it idempotent.
+
+    ``channel`` repeats the account's (it never changes) so the due-rows index can serve one
+    channel's claim; ``claimed_until`` and ``claim_token`` are a sender's lease (see
+    ``models.outbox``); ``urgent`` marks an answer to the person's own message, which quiet
+    hours do not hold back.
+    """
 
     __tablename__ = "outbound_message"
+    __table_args__ = (
+        sa.Index(
+            "ix_outbound_message_due",
+            "channel",
+            "next_attempt_at",
+            "id",
+            postgresql_where=PENDING_ONLY,
+            sqlite_where=PENDING_ONLY,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=200, unique=True)
     account_id: int = Field(foreign_key="channel_account.id", index=True)
+    channel: Channel = enum_field(Channel)
     payload: dict[str, Any] = json_field()
     status: OutboxStatus = enum_field(OutboxStatus, OutboxStatus.PENDING, index=True)
+    urgent: bool = False
     attempts: int = 0
-    next_attempt_at: datetime | None = instant(index=True)
+    next_attempt_at: datetime | None = instant()
+    claimed_until: datetime | None = instant()
+    claim_token: str | None = Field(default=None, max_length=32)
     sent_at: datetime | None = instant()
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = created_at()

@@ -1,94 +1,356 @@
-"""Outbox dispatch: claim due rows, send them through a channel, record the outcome.
+"""Outbox delivery: the one loop every channel sends through.
 
-One row per transaction: a crash mid-send leaves that one row pending (it is sent again:
-at-least-once), never a whole batch. On PostgreSQL the claim takes ``FOR UPDATE SKIP
-LOCKED``, so two dispatchers never hold the same row; SQLite has a single writer and
-ignores it. A failed send is retried with exponential back-off and given up (``FAILED``)
-after ``models.outbox.MAX_ATTEMPTS``. The rows themselves are ``models.outbox``'s.
+A channel supplies a :class:`Sender` — how to send one row, or one call's worth of rows, on
+its platform, within its platform's limits — and this module does the rest, the same way for
+LINE, Telegram and the console: claim a batch of due rows (``models.outbox.claim``: leased,
+committed), decode them, group the identical ones when the platform can send one message to
+many people in one call (LINE's multicast, up to 500), send the calls concurrently (at most
+``Sender.concurrency`` at once) with no database transaction open, and mark every outcome in
+one short transaction: sent; failed for now (retried with back-off: 1, 2, 4 … 60 minutes,
+given up after ``models.outbox.MAX_ATTEMPTS``); failed for good — a payload no code can read
+or a message the platform refuses as malformed (the row is given up); or a recipient who
+blocked the bot or left (the account is marked inactive, so nothing more is pushed to it and
+its rows wait, and the organization's plan officers are told once; a message from the person
+makes the account active again and what waited goes out). Several workers per process claim
+side by side, and several processes too: on PostgreSQL ``FOR UPDATE SKIP LOCKED`` keeps them
+off each other's rows.
+
+**The guarantee.** Every queued row is sent *at least once* to the platform: a row is marked
+sent only after the platform accepted it, and a sender that dies between the claim and the
+mark (a crash, ``kill -9``, a lost connection) leaves its rows leased, to be claimed again
+when the lease ends (``Sender.lease``). Delivery to the person is *effectively once*: the
+dedupe key lets a reminder or notice be queued only once, and through LINE a re-send carries
+the same ``X-Line-Retry-Key`` as the first try (derived from the row's dedupe key, or for a
+multicast from its rows' keys), so LINE accepts it once and answers the repeat with 409,
+which counts as sent. A LINE multicast re-sent to a different set of recipients (its rows
+re-claimed split across two batches after a crash) carries a different key: its recipients
+may then get it twice — never zero times. Telegram and the console have no such key: a crash
+after the platform accepted and before the mark sends that one call again.
+
+Quiet hours (``QuietHours``, 20:00–07:00 by default) hold back everything but answers to a
+person's own message (``urgent`` rows): they stay due and go at the end of the quiet hours.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any, Protocol
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import unreachable
 from handlers.messages import Outgoing, from_payload
+from models import outbox
 from models.clock import Clock
 from models.enums import Channel
 from models.org import ChannelAccount
-from models.outbox import claim_due, mark_failed, mark_sent
-from models.records import OutboundMessage
+from models.outbox import Claimed
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[ChannelAccount, list[Outgoing]], Awaitable[None]]
+DEFAULT_LEASE = timedelta(minutes=2)
+DEFAULT_BATCH = 200
+
+
+class Unreachable(Exception):
+    """The recipients cannot be reached until they come back: they blocked the bot, left, or
+    the platform does not know them. Their accounts are made inactive; their rows wait."""
+
+    def __init__(self, reason: str, external_ids: frozenset[str] | None = None) -> None:
+        super().__init__(reason)
+        self.external_ids = external_ids  # None: every recipient of the call
+
+
+class Undeliverable(Exception):
+    """The platform refuses the message itself (malformed for it): no retry can help."""
+
+
+class RetryLater(Exception):
+    """The platform asked to wait (rate limited) before trying again."""
+
+    def __init__(self, reason: str, wait: timedelta) -> None:
+        super().__init__(reason)
+        self.wait = wait
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One row to send: the claimed row and its messages."""
+
+    row: Claimed
+    messages: list[Outgoing]
+
+    @property
+    def external_id(self) -> str:
+        return self.row.external_id
+
+
+class Sender(Protocol):
+    """How a channel sends: the only part that differs between platforms."""
+
+    channel: Channel | None  # the rows it takes; None: every channel (tests)
+    group_size: int  # rows with the same messages one call may carry (1: a call per row)
+    concurrency: int  # calls in flight at once
+    lease: timedelta  # how long a claimed batch may take before others may take it back
+
+    async def send(self, deliveries: list[Delivery]) -> int:
+        """Send one call's rows (all with the same messages when there are several); return
+        what to count against the platform's quota (0 if nothing is counted). Raise
+        :class:`Unreachable`, :class:`Undeliverable` or :class:`RetryLater`; anything else
+        is a failure worth retrying."""
+        ...
+
+    async def after_sent(self, session: AsyncSession, used: int) -> None:
+        """Inside the transaction that marks the batch sent (count quota usage)."""
+        ...
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """When nothing is pushed but answers (local time; may wrap past midnight)."""
+
+    start: time
+    end: time
+
+    def holds(self, moment: datetime, tz: Any) -> bool:
+        local = moment.astimezone(tz).time()
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+Gate = Callable[[], AbstractAsyncContextManager[None]]
+
+
+@dataclass
+class _Outcome:
+    deliveries: list[Delivery]
+    used: int = 0
+    error: BaseException | None = None
+
+
+@dataclass
+class Dispatch:
+    """One channel's delivery: the loop, with its sender and its settings."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    sender: Sender
+    quiet: QuietHours | None = None
+    batch: int = DEFAULT_BATCH
+    workers: int = 1
+    gate: Gate = contextlib.nullcontext
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def stop(self) -> None:
+        """Finish the batches in hand, claim no more."""
+        self._stopping.set()
+
+    async def run(self, limit: int | None = None) -> int:
+        """Send what is due until nothing is (or ``limit`` rows); return how many were sent."""
+        self._stopping.clear()
+        budget = [limit if limit is not None else -1]
+        totals = await asyncio.gather(*(self._worker(budget) for _ in range(self.workers)))
+        return sum(totals)
+
+    async def _worker(self, budget: list[int]) -> int:
+        sent = 0
+        while not self._stopping.is_set() and budget[0] != 0:
+            size = self.batch if budget[0] < 0 else min(self.batch, budget[0])
+            try:
+                token, rows = await self._claim(size)
+                if not rows:
+                    break
+                if budget[0] > 0:
+                    budget[0] = max(budget[0] - len(rows), 0)
+                sent += await self._send_batch(token, rows)
+            except Exception:  # the database is down: what was claimed comes back with the lease
+                log.exception("outbox delivery stopped")
+                break
+        return sent
+
+    async def _claim(self, size: int) -> tuple[str, list[Claimed]]:
+        urgent_only = self.quiet is not None and self.quiet.holds(self.clock.now(), self.clock.tz)
+        async with self.gate(), self.sessions() as session, session.begin():
+            return await outbox.claim(
+                session,
+                self.clock,
+                channel=self.sender.channel,
+                limit=size,
+                lease=self.sender.lease,
+                urgent_only=urgent_only,
+            )
+
+    async def _send_batch(self, token: str, rows: list[Claimed]) -> int:
+        deliveries, unreadable = _decode(rows)
+        limit = asyncio.Semaphore(max(self.sender.concurrency, 1))
+
+        async def call(group: list[Delivery]) -> _Outcome:
+            async with limit:
+                try:
+                    return _Outcome(group, used=await self.sender.send(group))
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    return _Outcome(group, error=exc)
+
+        outcomes = await asyncio.gather(*(call(g) for g in _calls(deliveries, self.sender)))
+        async with self.gate(), self.sessions() as session, session.begin():
+            return await self._mark(session, token, outcomes, unreadable)
+
+    async def _mark(
+        self,
+        session: AsyncSession,
+        token: str,
+        outcomes: Sequence[_Outcome],
+        unreadable: list[tuple[Claimed, str]],
+    ) -> int:
+        clock = self.clock
+        for row, problem in unreadable:
+            await outbox.mark_failed(session, clock, token, [row], problem, final=True)
+        done = [d.row.id for o in outcomes if o.error is None for d in o.deliveries]
+        sent = await outbox.mark_sent(session, clock, token, done)
+        used = sum(o.used for o in outcomes if o.error is None)
+        if used:  # with the marks, or not at all: a re-send (409) then counts it
+            await self.sender.after_sent(session, used)
+        lost: set[int] = set()
+        for outcome in outcomes:
+            error = outcome.error
+            if error is None:
+                continue
+            rows = [d.row for d in outcome.deliveries]
+            text = f"{type(error).__name__}: {error}"
+            if isinstance(error, Unreachable):
+                whom = error.external_ids
+                gone = [r for r in rows if whom is None or r.external_id in whom]
+                await outbox.mark_failed(session, clock, token, gone, text)
+                lost.update(r.account_id for r in gone)
+                rows = [r for r in rows if r not in gone]
+                if not rows:
+                    continue
+            if isinstance(error, Undeliverable):
+                await outbox.mark_failed(session, clock, token, rows, text, final=True)
+                continue
+            log.warning("outbox: %d rows failed to send: %s", len(rows), text)
+            wait = error.wait if isinstance(error, RetryLater) else None
+            await outbox.mark_failed(session, clock, token, rows, text, wait=wait)
+        if lost:
+            await _deactivate(session, lost)
+            await unreachable.report(session, clock, sorted(lost))
+        return sent
 
 
 async def deliver(
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
-    send: Send,
+    sender: Sender,
     *,
-    channel: Channel | None = None,
-    limit: int = 100,
+    limit: int | None = None,
+    batch: int = DEFAULT_BATCH,
+    workers: int = 1,
+    quiet: QuietHours | None = None,
+    gate: Gate = contextlib.nullcontext,
 ) -> int:
-    """Send what is due, one row per transaction; return how many were sent.
+    """Send what is due through ``sender`` until nothing is; return how many rows were sent."""
+    run = Dispatch(sessions, clock, sender, quiet=quiet, batch=batch, workers=workers, gate=gate)
+    return await run.run(limit)
 
-    Each row is claimed, sent and marked inside its own transaction, so the row stays locked
-    while it is being sent and its outcome commits on its own. A failing send marks that row
-    failed and the loop goes on; cancellation rolls the current row back to pending.
+
+def _decode(rows: list[Claimed]) -> tuple[list[Delivery], list[tuple[Claimed, str]]]:
+    deliveries: list[Delivery] = []
+    unreadable: list[tuple[Claimed, str]] = []
+    for row in rows:
+        try:
+            deliveries.append(Delivery(row, from_payload(row.payload)))
+        except Exception as exc:  # a payload no code can read: retrying will not help
+            unreadable.append((row, f"unreadable payload: {exc!r}"))
+    return deliveries, unreadable
+
+
+def _calls(deliveries: list[Delivery], sender: Sender) -> list[list[Delivery]]:
+    """The calls a batch takes: a row each, or identical messages together (sorted by key,
+    so the same rows re-claimed after a crash make the same calls, with the same keys)."""
+    if sender.group_size <= 1:
+        return [[d] for d in deliveries]
+    same: dict[str, list[Delivery]] = {}
+    for d in sorted(deliveries, key=lambda d: d.row.dedupe_key):
+        same.setdefault(json.dumps(d.row.payload, sort_keys=True), []).append(d)
+    size = sender.group_size
+    return [group[i : i + size] for group in same.values() for i in range(0, len(group), size)]
+
+
+async def _deactivate(session: AsyncSession, account_ids: set[int]) -> None:
+    """Nothing more is pushed to an unreachable account; a message from them revives it."""
+    table = ChannelAccount.__table__  # type: ignore[attr-defined]
+    await session.exec(
+        sa.update(table).where(table.c.id.in_(sorted(account_ids))).values(active=False)  # type: ignore[call-overload]
+    )
+
+
+class DeliveryLoop:
+    """A channel's delivery in the background: runs when woken and every ``interval``.
+
+    Channels wake it after a turn that queued something; the scheduler's dispatcher job
+    wakes it too. One run at a time per loop; ``drain`` waits for a run to finish (tests).
     """
 
-    async def send_row(
-        _session: AsyncSession,
-        _row: OutboundMessage,
-        account: ChannelAccount,
-        messages: list[Outgoing],
-    ) -> None:
-        await send(account, messages)
+    def __init__(self, dispatch: Dispatch, *, interval: float = 30.0, name: str = "outbox"):
+        self.dispatch = dispatch
+        self.interval = interval
+        self.name = name
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
 
-    return await deliver_rows(sessions, clock, send_row, channel=channel, limit=limit)
+    def start(self) -> None:
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._loop(), name=f"{self.name}-delivery")
 
+    def wake(self) -> None:
+        self._wake.set()
 
-RowSend = Callable[[AsyncSession, OutboundMessage, ChannelAccount, list[Outgoing]], Awaitable[None]]
+    async def drain(self) -> int:
+        """Deliver what is due now, in this task; return how many were sent."""
+        return await self._run()
 
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Let the run in hand finish (up to ``timeout``), then end the loop."""
+        self._stopping.set()
+        self.dispatch.stop()
+        self._wake.set()
+        if self._task is not None:
+            _done, late = await asyncio.wait({self._task}, timeout=timeout)
+            for task in late:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
 
-async def deliver_rows(
-    sessions: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    send: RowSend,
-    *,
-    channel: Channel | None = None,
-    limit: int = 100,
-) -> int:
-    """:func:`deliver` for channels whose send needs the row and its transaction.
+    async def _loop(self) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
+            await self._run()
 
-    LINE derives its retry key from the row's dedupe key and counts each push in the same
-    transaction that marks the row sent, so the count can neither miss a push nor count one
-    that rolled back. Whatever ``send`` writes to the session commits with the row's outcome
-    (on failure too, so it must write only after the send succeeded).
-    """
-    sent = 0
-    for _ in range(limit):
-        async with sessions() as session, session.begin():
-            claimed = await claim_due(session, clock, channel=channel, limit=1)
-            if not claimed:
-                break
-            row, account = claimed[0]
+    async def _run(self) -> int:
+        async with self._lock:
             try:
-                messages = from_payload(row.payload)
-            except Exception as exc:  # a payload no code can read: retrying will not help
-                mark_failed(row, clock, f"unreadable payload: {exc!r}", final=True)
-                continue
-            try:
-                await send(session, row, account, messages)
-            except Exception as exc:
-                log.warning("outbox %s: send failed: %r", row.dedupe_key, exc)
-                mark_failed(row, clock, f"{type(exc).__name__}: {exc}")
-            else:
-                mark_sent(row, clock)
-                sent += 1
-    return sent
+                return await self.dispatch.run()
+            except Exception:  # the database or the platform is down: next round
+                log.exception("%s delivery failed", self.name)
+                return 0

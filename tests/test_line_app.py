@@ -8,7 +8,6 @@ import httpx
 from sqlmodel import select
 
 from bot.channels import services
-from bot.channels.line import outbox_hint
 from bot.channels.line.service import LineService
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -63,13 +62,13 @@ async def test_a_turn_that_queues_a_notice_is_noticed(demo: Runtime) -> None:
     async with demo.sessions() as session:
         account = (await session.exec(select(ChannelAccount))).first()
     assert account is not None and account.id is not None
-    with outbox_hint.watch() as queued:
+    with outbox.watch() as queued:
         async with db.transaction(demo.sessions) as session:
             await outbox.enqueue(
                 session, demo.clock, account.id, to_payload([Text("📋")]), "hint:1"
             )
     assert queued[0]
-    with outbox_hint.watch() as quiet:
+    with outbox.watch() as quiet:
         async with demo.sessions() as session:
             await session.exec(select(ChannelAccount))
     assert not quiet[0]

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot.channels.line.channel import ReplyToken, retry_key
 from bot.channels.line.quota import count_pushes
+from bot.channels.line.sender import multicast_key
 from bot.links import DocumentLinks, LinkTarget, make_router, sign, verify
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -34,13 +35,17 @@ async def officer_on_line(demo: Runtime, line: LineHarness) -> str:
     return await line.link_account("officer-line", "officer")
 
 
-async def queue(rt: Runtime, user: str, messages: list[Outgoing], key: str) -> None:
+async def queue(
+    rt: Runtime, user: str, messages: list[Outgoing], key: str, *, urgent: bool = False
+) -> None:
     async with db.transaction(rt.sessions) as session:
         account = (
             await session.exec(select(ChannelAccount).where(ChannelAccount.external_id == user))
         ).one()
         assert account.id is not None
-        await outbox.enqueue(session, rt.clock, account.id, to_payload(messages), key)
+        await outbox.enqueue(
+            session, rt.clock, account.id, to_payload(messages), key, urgent=urgent
+        )
 
 
 async def rows(rt: Runtime) -> list[OutboundMessage]:
@@ -110,7 +115,7 @@ async def test_a_push_line_accepted_before_a_crash_is_not_sent_twice(
             raise ConnectionError("database connection lost")
         return await count_pushes(*args, **kwargs)
 
-    monkeypatch.setattr("bot.channels.line.channel.count_pushes", crash_once)
+    monkeypatch.setattr("bot.channels.line.sender.count_pushes", crash_once)
     await queue(rt, officer_on_line, [Text("📋 แจ้งเตือน")], "notice:2")
     await line.service.drain()
     rt.clock.advance(timedelta(minutes=2))  # type: ignore[attr-defined]
@@ -129,8 +134,8 @@ async def test_pushes_are_counted_per_bangkok_month(
     await queue(rt, officer_on_line, [Text("1")], "n:1")
     await line.service.drain()
     rt.clock.set(datetime(2025, 10, 31, 17, 30, tzinfo=UTC))  # type: ignore[attr-defined]
-    # 17:30 UTC on 31 Oct is already 1 Nov in Bangkok
-    await queue(rt, officer_on_line, [Text("2")], "n:2")
+    # 17:30 UTC on 31 Oct is already 1 Nov in Bangkok (00:30: quiet hours, so an answer)
+    await queue(rt, officer_on_line, [Text("2")], "n:2", urgent=True)
     await line.service.drain()
     assert sorted(await usage(rt)) == [("2025-10", 1), ("2025-11", 1)]
 
@@ -284,3 +289,48 @@ def test_links_only_point_inside_the_documents_directory(tmp_path: Path) -> None
     assert verify(b"other", token, clock.now()) != LinkTarget("../../etc/passwd", "p")
     no_secret = Settings(_env_file=None, PLANBOT_PUBLIC_URL="https://x.go.th")
     assert DocumentLinks.from_settings(no_secret, clock).url_for("a.pdf", "a.pdf") is None
+
+
+async def test_identical_notices_to_several_people_go_as_one_multicast(
+    line: LineHarness, officer_on_line: str
+) -> None:
+    rt = line.runtime
+    users = [officer_on_line] + [await line.link_account(f"{h}-line", h) for h in ("c1", "c2")]
+    for n, user in enumerate(users):
+        await queue(rt, user, [Text("⏰ คณะกรรมการพัฒนาฯ: ยังไม่ได้ลงความเห็น")], f"vote:7:{n}")
+    await queue(rt, users[0], [Text("อีกเรื่อง")], "other:1")
+    await line.service.drain()
+    [multicast] = line.stand_in.multicasts
+    assert sorted(multicast.body["to"]) == sorted(users)
+    keys = ["vote:7:0", "vote:7:1", "vote:7:2"]
+    assert multicast.headers["x-line-retry-key"] == multicast_key(keys)
+    [push] = line.stand_in.pushes  # the other notice went alone
+    assert push.body["to"] == users[0]
+    assert {r.status for r in await rows(rt)} == {OutboxStatus.SENT}
+    assert await usage(rt) == [("2025-10", 4)]  # LINE counts each recipient
+
+
+async def test_a_user_line_cannot_push_to_is_made_inactive_and_the_officer_told(
+    line: LineHarness, officer_on_line: str
+) -> None:
+    rt = line.runtime
+    gone = await line.link_account("s1-line", "s1")
+    line.stand_in.unknown_users.add(gone)
+    await queue(rt, gone, [Text("📋 แจ้ง")], "notice:gone")
+    await line.service.drain()
+    async with rt.sessions() as session:
+        account = (
+            await session.exec(select(ChannelAccount).where(ChannelAccount.external_id == gone))
+        ).one()
+        [told] = (
+            await session.exec(
+                select(OutboundMessage).where(
+                    OutboundMessage.dedupe_key.startswith("unreachable:")  # type: ignore[attr-defined]
+                )
+            )
+        ).all()
+    assert account.active is False
+    text = told.payload["messages"][0]["text"]
+    assert "นายธนพล รักษ์ดี" in text and "ทาง LINE" in text
+    pending = [r for r in await rows(rt) if r.dedupe_key == "notice:gone"]
+    assert [r.status for r in pending] == [OutboxStatus.PENDING]  # waits for their return

@@ -178,3 +178,41 @@ async def test_an_unreachable_line_is_an_error_not_a_hang() -> None:
     finally:
         await api.close()
     assert failed.value.status == 0 and failed.value.retryable
+
+
+async def test_multicast_is_checked_against_the_spec_and_keyed_like_push(
+    api: LineApi, line_api: LineApiStandIn
+) -> None:
+    """/v2/bot/message/multicast with X-Line-Retry-Key: once per key, counted per recipient;
+    more than 500 recipients is refused as LINE's OpenAPI file says."""
+    key = "5e0f9a4c-1f77-4c44-9f0e-6a1a8f2b7c13"
+    users = ["U" + c * 32 for c in "abc"]
+    message = [{"type": "text", "text": "⏰ อีก 3 วัน"}]
+    assert await api.multicast(users, message, key) is True
+    assert await api.multicast(users, message, key) is False  # LINE: 409, accepted before
+    assert [c.status for c in line_api.multicasts] == [200]
+    assert [c.headers["x-line-retry-key"] for c in line_api.multicasts] == [key]
+    assert line_api.pushed_count == 3 and line_api.retries_absorbed == 1
+    assert all(line_api.delivered[u] == [message] for u in users)
+    too_many = ["U" + f"{i:032x}" for i in range(501)]  # the SDK itself refuses this: post it
+    async with httpx.AsyncClient() as client:
+        refused = await client.post(
+            f"{line_api.api_base_url}/v2/bot/message/multicast",
+            json={"to": too_many, "messages": message},
+            headers={"authorization": f"Bearer {line_api.access_token}"},
+        )
+    assert refused.status_code == 400
+    assert any(p.startswith("multicast: to") for p in line_api.problems), line_api.problems
+    line_api.problems.clear()
+
+
+async def test_a_push_to_a_user_line_does_not_know_is_refused(
+    api: LineApi, line_api: LineApiStandIn
+) -> None:
+    gone = "U" + "d" * 32
+    line_api.unknown_users.add(gone)
+    with pytest.raises(LineApiError) as refused:
+        await api.push(
+            gone, [{"type": "text", "text": "x"}], "5e0f9a4c-1f77-4c44-9f0e-6a1a8f2b7c15"
+        )
+    assert (refused.value.status, refused.value.message) == (400, "Failed to send messages")

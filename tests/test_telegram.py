@@ -667,9 +667,21 @@ async def test_a_blocked_user_s_notices_wait_until_they_come_back(
         assert await bot.service.deliver_notices() == 0
         async with demo.sessions() as session:
             again = await session.get(ChannelAccount, account.id)
-            row = (await session.exec(select(OutboundMessage))).one()
+            row = (
+                await session.exec(
+                    select(OutboundMessage).where(OutboundMessage.dedupe_key == "t:1")
+                )
+            ).one()
+            told = (
+                await session.exec(
+                    select(OutboundMessage).where(
+                        OutboundMessage.dedupe_key.startswith("unreachable:")  # type: ignore[attr-defined]
+                    )
+                )
+            ).all()
         assert again is not None and again.active is False
         assert row.status.value == "pending"
+        assert len(told) == 1  # the plan officer is told, once
         api.blocked.clear()
         demo.clock.advance(timedelta(minutes=5))  # past the retry's back-off
         await bot.chat.send(api.message_update(user, "/help"), user.id)  # they write again

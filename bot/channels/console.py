@@ -29,6 +29,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Se
 from typing import TextIO
 
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime import Runtime
 from handlers.engine import Engine
@@ -37,6 +38,7 @@ from models.enums import Channel as ChannelName
 from models.org import ChannelAccount, Membership, Organization, Person
 from models.thaitext import normalize_digits
 from scheduler import dispatch
+from scheduler.dispatch import DEFAULT_LEASE, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -193,21 +195,18 @@ class ConsoleChat:
         return (n, shown[n - 1]) if 1 <= n <= len(shown) else None
 
     async def deliver_notices(self) -> int:
-        """Print the outbox's due notices for console accounts; return how many."""
+        """Print the outbox's due notices for console accounts; return how many.
+
+        The same delivery loop as LINE and Telegram; quiet hours do not apply to a terminal.
+        """
         try:
             return await dispatch.deliver(
-                self.runtime.sessions,
-                self.runtime.clock,
-                self._deliver_one,
-                channel=ChannelName.CONSOLE,
+                self.runtime.sessions, self.runtime.clock, ConsoleSender(self)
             )
         except Exception as exc:  # the database is down or locked: the chat itself goes on
             log.exception("console outbox delivery failed")
             self._write(TEXT["console_error"].format(error=type(exc).__name__))
             return 0
-
-    async def _deliver_one(self, account: ChannelAccount, messages: list[Outgoing]) -> None:
-        await self.send(account.external_id, messages)
 
     async def describe(self, name: str) -> str:
         """Who a console name is: the person's name and roles, or a stranger."""
@@ -286,6 +285,26 @@ class ConsoleChat:
             out.flush()
         except (OSError, ValueError, UnicodeError):  # a closed pipe or an odd terminal
             log.debug("console output failed", exc_info=True)
+
+
+class ConsoleSender:
+    """The :class:`scheduler.dispatch.Sender` of the console: print, in order."""
+
+    channel = ChannelName.CONSOLE
+    group_size = 1
+    concurrency = 1
+    lease = DEFAULT_LEASE
+
+    def __init__(self, chat: ConsoleChat) -> None:
+        self.chat = chat
+
+    async def send(self, deliveries: list[Delivery]) -> int:
+        for delivery in deliveries:
+            await self.chat.send(delivery.external_id, delivery.messages)
+        return 0
+
+    async def after_sent(self, session: AsyncSession, used: int) -> None:
+        """The console counts nothing."""
 
 
 def clean_name(raw: str) -> str | None:

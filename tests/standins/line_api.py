@@ -13,9 +13,12 @@ pages but not in that file (:data:`LINE_LIMITS`). A request LINE would refuse ge
 400 here and is kept in :attr:`LineApiStandIn.problems`; the ``line_api`` fixture fails
 the test at teardown if any were recorded, so an error the app swallows still fails.
 
-It answers reply (a reply token works once: 400 the second time), push (a repeated
-``X-Line-Retry-Key`` gets 409, as LINE does), quota, consumption, rich menus and their
-image upload, with the bodies and status codes LINE documents.
+It answers reply (a reply token works once: 400 the second time), push and multicast (a
+repeated ``X-Line-Retry-Key`` gets 409, as LINE does: the key is accepted once, for 24
+hours, whatever the body), quota, consumption, rich menus and their image upload, with the
+bodies and status codes LINE documents. What reached each user is kept in
+:attr:`LineApiStandIn.delivered` (user id → the messages of every accepted push or
+multicast that included them), so duplicates and losses can be counted.
 """
 
 from __future__ import annotations
@@ -177,6 +180,9 @@ class LineApiStandIn:
             # benchmarks in another process cannot issue tokens: any unknown token works once
             self.unknown_tokens_fresh = False
             self.accepted_retry_keys: dict[str, list[dict[str, str]]] = {}
+            self.delivered: dict[str, list[list[dict[str, Any]]]] = {}
+            self.retries_absorbed = 0  # requests answered 409: a repeat the key caught
+            self.unknown_users: set[str] = set()  # pushes to these get LINE's 400
             self.rich_menus: dict[str, RichMenu] = {}
             self.default_rich_menu: str | None = None
             self.quota_limit = quota_limit
@@ -208,15 +214,14 @@ class LineApiStandIn:
         return self.calls_of("pushMessage")
 
     @property
+    def multicasts(self) -> list[Call]:
+        return self.calls_of("multicast")
+
+    @property
     def pushed_count(self) -> int:
+        """Messages LINE counts against the quota: one per recipient of each accepted request."""
         with self._lock:
-            return len(self.accepted_retry_keys) + sum(
-                1
-                for c in self.calls
-                if c.operation_id == "pushMessage"
-                and c.status < 300
-                and "x-line-retry-key" not in c.headers
-            )
+            return sum(len(got) for got in self.delivered.values())
 
     # -- the server -------------------------------------------------------------------------
 
@@ -382,25 +387,52 @@ class LineApiStandIn:
             return _error(400, "Invalid reply token")
         return JSONResponse({"sentMessages": self._sent(body["messages"])})
 
+    def _accept(
+        self, key: str | None, to: list[str], messages: list[dict[str, Any]]
+    ) -> list[dict[str, str]] | None:
+        """Deliver once per retry key: ``None`` when the key was accepted before (409)."""
+        sent = self._sent(messages)
+        with self._lock:
+            if key and key in self.accepted_retry_keys:
+                self.retries_absorbed += 1
+                return None
+            if key:
+                self.accepted_retry_keys[key] = sent
+            for user in to:
+                self.delivered.setdefault(user, []).append(messages)
+        return sent
+
     async def _op_pushMessage(
         self, _r: Request, _p: dict[str, str], headers: dict[str, str], body: Any, _raw: bytes
     ) -> Response:
         key = headers.get("x-line-retry-key")
-        with self._lock:
-            earlier = self.accepted_retry_keys.get(key) if key else None
-        if earlier is not None:
+        if body["to"] in self.unknown_users:
+            return _error(400, "Failed to send messages")
+        sent = self._accept(key, [body["to"]], body["messages"])
+        if sent is None:
+            with self._lock:
+                earlier = self.accepted_retry_keys[key or ""]
             return JSONResponse(
                 {"message": "The retry key is already accepted", "sentMessages": earlier},
                 status_code=409,
                 headers={"x-line-accepted-request-id": str(uuid.uuid4())},
             )
-        sent = self._sent(body["messages"])
-        if key:
-            with self._lock:
-                self.accepted_retry_keys[key] = sent
         return JSONResponse(
             {"sentMessages": sent}, headers={"x-line-request-id": str(uuid.uuid4())}
         )
+
+    async def _op_multicast(
+        self, _r: Request, _p: dict[str, str], headers: dict[str, str], body: Any, _raw: bytes
+    ) -> Response:
+        """LINE skips recipients it cannot send to (blocked, unknown) without an error."""
+        to = [user for user in body["to"] if user not in self.unknown_users]
+        if self._accept(headers.get("x-line-retry-key"), to, body["messages"]) is None:
+            return JSONResponse(
+                {"message": "The retry key is already accepted"},
+                status_code=409,
+                headers={"x-line-accepted-request-id": str(uuid.uuid4())},
+            )
+        return JSONResponse({}, headers={"x-line-request-id": str(uuid.uuid4())})
 
     async def _op_getMessageQuota(self, *_: Any) -> Response:
         if self.quota_limit is None:

@@ -4,7 +4,8 @@ A reply is free but its token is single-use, good for about a minute, and carrie
 five messages; a push costs quota. So an answer goes by reply when the event is fresh and
 not a redelivery, and whatever cannot go that way (token spent or stale, more than five
 messages, LINE refused) becomes an outbox row pushed to the person — the same path as
-notices, with its retry key, its count and its retries.
+notices, with its retry key, its count and its retries (``bot.channels.line.sender``). Such
+a row is an answer (``urgent``): quiet hours do not hold it back.
 """
 
 from __future__ import annotations
@@ -23,26 +24,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.line import render
 from bot.channels.line.client import LineApi, LineApiError, ReplyRejected
-from bot.channels.line.quota import QuotaWatch, count_pushes
+from bot.channels.line.sender import retry_key
 from bot.links import DocumentLinks
 from handlers.messages import Incoming, Outgoing, to_payload
 from models import outbox
 from models.clock import Clock
 from models.enums import Channel as ChannelName
 from models.org import ChannelAccount
-from models.records import OutboundMessage
-from scheduler import dispatch
 
 log = logging.getLogger(__name__)
 
 # LINE: "must be used within one minute"; leave room for the time the reply itself takes.
 REPLY_WINDOW = timedelta(seconds=50)
-RETRY_KEY_NAMESPACE = uuid.UUID("6f1c2b0e-5a54-4c1e-9a57-3f7d1c0b8e21")
 
-
-def retry_key(dedupe_key: str, part: int = 0) -> str:
-    """The X-Line-Retry-Key of one push: the same outbox row always gets the same key."""
-    return str(uuid.uuid5(RETRY_KEY_NAMESPACE, dedupe_key if part == 0 else f"{dedupe_key}#{part}"))
+__all__ = ["REPLY_WINDOW", "LineChannel", "ReplyToken", "retry_key"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,6 @@ class LineChannel:
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         links: DocumentLinks,
-        quota: QuotaWatch,
         wake_outbox: Callable[[], None] = lambda: None,
         write_gate: Callable[[], AbstractAsyncContextManager[None]] = contextlib.nullcontext,
     ) -> None:
@@ -76,7 +70,6 @@ class LineChannel:
         self.sessions = sessions
         self.clock = clock
         self.links = links
-        self.quota = quota
         self.wake_outbox = wake_outbox
         self.write_gate = write_gate
 
@@ -108,14 +101,19 @@ class LineChannel:
                 log.warning("reply to %s failed (%s): pushing", incoming.event_id, exc)
         if left:
             key = f"line-reply:{incoming.event_id or uuid.uuid4().hex}"
-            await self.queue_push(incoming.account_id, left, key)
+            await self.queue_push(incoming.account_id, left, key, urgent=True)
 
     async def send(self, external_id: str, messages: Sequence[Outgoing]) -> None:
         """Push to someone nobody is waiting on, through the outbox like every notice."""
         await self.queue_push(external_id, messages, f"line-send:{uuid.uuid4().hex}")
 
     async def queue_push(
-        self, external_id: str, messages: Sequence[Outgoing], dedupe_key: str
+        self,
+        external_id: str,
+        messages: Sequence[Outgoing],
+        dedupe_key: str,
+        *,
+        urgent: bool = False,
     ) -> bool:
         async with self.write_gate(), self.sessions() as session, session.begin():
             account = (
@@ -130,34 +128,12 @@ class LineChannel:
                 log.warning("no LINE account %s to push to", external_id)
                 return False
             queued = await outbox.enqueue(
-                session, self.clock, account.id, to_payload(list(messages)), dedupe_key
+                session,
+                self.clock,
+                account.id,
+                to_payload(list(messages)),
+                dedupe_key,
+                urgent=urgent,
             )
         self.wake_outbox()
         return queued
-
-    # -- the outbox's sender ------------------------------------------------------------------
-
-    async def push_row(
-        self,
-        session: AsyncSession,
-        row: OutboundMessage,
-        account: ChannelAccount,
-        messages: list[Outgoing],
-    ) -> None:
-        """Send one outbox row (in batches of five), then count it in the row's transaction."""
-        parts = render.batches(messages, self.context())
-        for i, batch in enumerate(parts):
-            await self.api.push(account.external_id, batch, retry_key(row.dedupe_key, i))
-        # Counted even when LINE answered "already accepted": that push went out in an
-        # earlier try whose transaction (and count) did not commit.
-        counted = await count_pushes(session, self.clock, len(parts))
-        try:
-            async with session.begin_nested():  # a failed warning must not undo the count
-                await self.quota.after_push(session, self.clock, counted, len(parts))
-        except Exception:
-            log.exception("could not queue the LINE quota warning")
-
-    async def deliver_due(self) -> int:
-        return await dispatch.deliver_rows(
-            self.sessions, self.clock, self.push_row, channel=ChannelName.LINE
-        )

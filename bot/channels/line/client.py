@@ -22,6 +22,7 @@ from linebot.v3.messaging import (
     AsyncMessagingApi,
     AsyncMessagingApiBlob,
     Configuration,
+    MulticastRequest,
     PushMessageRequest,
     ReplyMessageRequest,
     RichMenuRequest,
@@ -132,6 +133,24 @@ class LineApi:
         except LineApiError as exc:
             if exc.status == 409:  # "The retry key is already accepted": it went out before
                 log.info("push with retry key %s was already accepted", retry_key)
+                return False
+            raise
+        return True
+
+    async def multicast(self, to: list[str], messages: list[LineMessage], retry_key: str) -> bool:
+        """The same messages to up to 500 users in one request (counted per recipient);
+        ``False`` when LINE had already accepted this retry key (sent before)."""
+        request = MulticastRequest.from_dict({"to": to, "messages": messages})
+        try:
+            await self._call(
+                "multicast",
+                self.messaging.multicast(
+                    request, x_line_retry_key=retry_key, _request_timeout=self._timeout
+                ),
+            )
+        except LineApiError as exc:
+            if exc.status == 409:
+                log.info("multicast with retry key %s was already accepted", retry_key)
                 return False
             raise
         return True

@@ -5,9 +5,10 @@ LINE got its 200 loses nothing) and starts one housekeeping task; shutdown lets 
 turns finish for a few seconds and closes the clients. Each stored event is then handled
 in its person's lane: the conversation engine's turn (exactly once, by the event id), the
 answer by reply or push, the inbox row marked done, and the outbox woken for the notices
-the turn queued for others. The housekeeping task sends due outbox rows when woken and
-every ``poll_interval`` seconds, retries inbox rows that failed, and refreshes LINE's
-quota figures.
+the turn queued for others. The housekeeping task sends due outbox rows (the shared
+delivery loop, ``scheduler.dispatch``, with LINE's sender) when woken and every
+``poll_interval`` seconds, retries inbox rows that failed, and refreshes LINE's quota
+figures.
 
 On SQLite (one writer) turns are let through one at a time by an in-process gate rather
 than left to wait in SQLite's busy handler, which sleeps; PostgreSQL needs no gate.
@@ -27,20 +28,24 @@ from fastapi import APIRouter
 from sqlmodel import select
 
 from bot.channels.line import events as line_events
-from bot.channels.line import outbox_hint, webhook
+from bot.channels.line import webhook
 from bot.channels.line.channel import LineChannel, ReplyToken
 from bot.channels.line.client import LineApi, LineApiError
 from bot.channels.line.inbox import Inbox, InboxItem
 from bot.channels.line.lanes import Lanes
 from bot.channels.line.quota import QuotaWatch
+from bot.channels.line.sender import LineSender
 from bot.links import DocumentLinks
 from bot.links import make_router as links_router
 from bot.settings import Settings
+from handlers import unreachable
 from handlers.engine import Engine
 from handlers.router import split_command
+from models import outbox
 from models.enums import Channel
 from models.org import ChannelAccount
 from models.records import ConversationState
+from scheduler.dispatch import Dispatch
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -111,9 +116,17 @@ class LineService:
             runtime.sessions,
             runtime.clock,
             self.links,
-            self.quota,
             wake_outbox=self.wake,
             write_gate=self._gated,
+        )
+        self.sender = LineSender(self.api, runtime.clock, self.links, self.quota)
+        self.dispatch = Dispatch(
+            runtime.sessions,
+            runtime.clock,
+            self.sender,
+            quiet=runtime.quiet_hours(),
+            workers=1 if dialect == "sqlite" else 2,
+            gate=self._gated,
         )
         # SQLite has one writer (the gate): more lanes would only queue at it
         lanes = min(self.concurrency, SQLITE_LANES) if dialect == "sqlite" else self.concurrency
@@ -212,7 +225,7 @@ class LineService:
     async def _turn(self, inbound: line_events.Inbound) -> None:
         incoming = inbound.incoming
         assert incoming is not None
-        with outbox_hint.watch() as queued:
+        with outbox.watch() as queued:
             async with self._gated():
                 messages = await self.engine.handle(incoming)
         if queued[0]:  # the turn queued notices (for others, maybe on LINE): send them
@@ -255,23 +268,34 @@ class LineService:
         return flow is not None
 
     async def _deactivate(self, user_id: str) -> None:
-        """Unfollow (blocked or removed the bot): keep the account, push nothing more to it."""
+        """Unfollow (blocked or removed the bot): keep the account, push nothing more to it,
+        and tell the plan officers once (a message from the person revives it)."""
         runtime = self._require_runtime()
         table = ChannelAccount.__table__  # type: ignore[attr-defined]
         async with self._gated(), runtime.sessions() as session, session.begin():
-            await session.exec(
+            changed = await session.exec(
                 sa.update(table)  # type: ignore[call-overload]
-                .where(table.c.channel == Channel.LINE, table.c.external_id == user_id)
+                .where(
+                    table.c.channel == Channel.LINE,
+                    table.c.external_id == user_id,
+                    table.c.active,
+                )
                 .values(active=False)
+                .returning(table.c.id)
             )
+            account_ids = [row[0] for row in changed.all()]
+            if account_ids:
+                await unreachable.report(session, runtime.clock, account_ids)
+        if account_ids:
+            self.wake()
         log.info("LINE account %s unfollowed: marked inactive", user_id)
 
     # -- housekeeping ---------------------------------------------------------------------------
 
     async def deliver_outbox(self) -> int:
         self._outbox_due = False
-        async with self._outbox_lock, self._gated():
-            return await self.channel.deliver_due()
+        async with self._outbox_lock:
+            return await self.dispatch.run()
 
     async def _flush_done(self) -> None:
         done, self._done = self._done, []

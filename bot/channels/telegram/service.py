@@ -7,7 +7,8 @@ logged with its ``update_id`` and the next one is handled. It becomes an event
 the chat it came from, or for a button pressed in a group to the presser's private chat.
 
 Notices (the outbox rows of Telegram accounts) go out after every handled update and every
-``notice_interval`` seconds, one delivery at a time per process.
+``notice_interval`` seconds, through the delivery loop every channel shares
+(``scheduler.dispatch``) with Telegram's sender (``sender``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from bot.channels.telegram.events import (
     to_event,
 )
 from bot.channels.telegram.polling import POLL_TIMEOUT, Poller
+from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.webhook import (
     TelegramSettingsError,
     check_webhook,
@@ -47,9 +49,8 @@ from handlers.engine import Engine
 from handlers.messages import Incoming, Outgoing, Text, plain_text
 from models import db
 from models.enums import Channel
-from models.org import ChannelAccount
 from models.records import ProcessedEvent
-from scheduler import dispatch
+from scheduler.dispatch import Dispatch
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NOTICE_INTERVAL = 30.0  # seconds between outbox rounds when nothing else wakes them
-NOTICE_BATCH = 20  # notices per database round trip of the outbox
+NOTICE_BATCH = 30  # notices claimed at once (about a second of Telegram's overall limit)
 STOP_TIMEOUT = 10.0  # seconds a batch in hand may take to finish at shutdown
 MAX_TOAST = 200  # answerCallbackQuery's text
 
@@ -124,6 +125,13 @@ class TelegramService:
             runtime.days_off,
             documents_dir=runtime.settings.documents_dir,
         )
+        self.dispatch = Dispatch(
+            runtime.sessions,
+            runtime.clock,
+            TelegramSender(self.channel),
+            quiet=runtime.quiet_hours(),
+            batch=NOTICE_BATCH,
+        )
         self._stopping.clear()
         try:
             await self._start()
@@ -163,6 +171,8 @@ class TelegramService:
         """
         self._stopping.set()
         self._wake_notices.set()
+        if self._runtime is not None:
+            self.dispatch.stop()
         if self._tasks:
             _done, late = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT)
             for task in late:
@@ -283,35 +293,15 @@ class TelegramService:
         In batches of :data:`NOTICE_BATCH`, so a shutdown waits for one batch at most.
         """
         rt = self._runtime
-        if rt is None:
+        if rt is None or self._stopping.is_set():
             return 0
-        sent = 0
         try:
             if self._group_account_id is not None:
                 await mirror_committee_notices(rt.sessions, rt.clock, self._group_account_id)
-            while not self._stopping.is_set():
-                batch = await dispatch.deliver(
-                    rt.sessions,
-                    rt.clock,
-                    self._send_notice,
-                    channel=Channel.TELEGRAM,
-                    limit=NOTICE_BATCH,
-                )
-                sent += batch
-                if batch < NOTICE_BATCH:
-                    break
+            return await self.dispatch.run()
         except Exception:  # the database is down or locked: try again next round
             log.exception("Telegram notice delivery failed")
-        return sent
-
-    async def _send_notice(self, account: ChannelAccount, messages: list[Outgoing]) -> None:
-        """Send one notice; a blocked bot makes the account inactive (its rows then wait)."""
-        try:
-            await self.channel.send(account.external_id, messages)
-        except Forbidden:
-            account.active = False  # committed with the row's outcome; a new message revives it
-            log.info("Telegram account %s blocked the bot: notices wait", account.external_id)
-            raise
+            return 0
 
 
 def _toast(messages: list[Outgoing]) -> str | None:
