@@ -19,6 +19,11 @@ Built for a national morning (7,850 organizations × 20 people):
   on rows still holding that token. A sender that dies leaves its rows to come back when the
   lease ends. The partial index ``ix_outbound_message_due`` (channel, next_attempt_at, id)
   over pending rows serves the claim without sorting the backlog.
+- **Calls are fixed once made**: rows that go out in one call (a LINE multicast) get one
+  ``send_key`` in the claiming transaction, before anything is sent. A later claim that
+  takes one of them takes all of them (waiting for a concurrent claimer if need be), so the
+  call is repeated exactly — same recipients, same retry key — never split or merged with
+  others, which would change its key and let a repeat through.
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ class Claimed:
     external_id: str
     payload: dict[str, Any]
     attempts: int
+    send_key: str | None = None  # the call it went out in before (None: never grouped)
 
 
 # -- queuing -------------------------------------------------------------------------------
@@ -201,6 +207,7 @@ async def claim(
     ids = [row[0] for row in (await session.exec(due)).all()]  # type: ignore[call-overload]
     if not ids:
         return token, []
+    ids += await _rest_of_their_calls(session, ids)
     until = now + lease
     await session.exec(
         sa.update(_TABLE)  # type: ignore[call-overload]
@@ -215,12 +222,42 @@ async def claim(
             _ACCOUNTS.c.external_id,
             _TABLE.c.payload,
             _TABLE.c.attempts,
+            _TABLE.c.send_key,
         )
         .join(_ACCOUNTS, _ACCOUNTS.c.id == _TABLE.c.account_id)
         .where(_TABLE.c.id.in_(ids))
         .order_by(_TABLE.c.id)
     )
     return token, [Claimed(*row) for row in rows.all()]
+
+
+async def _rest_of_their_calls(session: AsyncSession, ids: list[int]) -> list[int]:
+    """The pending rows that went out in one call with rows just claimed (a sender died
+    before marking it), locked (waiting for a concurrent claimer's short transaction), so
+    the call is made again whole. Their accounts' state does not matter: they were in it."""
+    keys_of_claimed = sa.select(_TABLE.c.send_key).where(
+        _TABLE.c.id.in_(ids), _TABLE.c.send_key.is_not(None)
+    )
+    rest = (
+        sa.select(_TABLE.c.id)
+        .where(
+            _TABLE.c.send_key.in_(keys_of_claimed),
+            _TABLE.c.status == OutboxStatus.PENDING.value,
+            _TABLE.c.id.not_in(ids),
+        )
+        .order_by(_TABLE.c.id)
+        .with_for_update(of=_TABLE)
+    )
+    return [row[0] for row in (await session.exec(rest)).all()]  # type: ignore[call-overload]
+
+
+async def fix_calls(session: AsyncSession, token: str, calls: dict[str, Sequence[int]]) -> None:
+    """Record which rows go out together (``send_key`` → row ids), in the claiming
+    transaction, before anything is sent."""
+    for key, ids in calls.items():
+        await session.exec(
+            sa.update(_TABLE).where(_held(token, ids)).values(send_key=key)  # type: ignore[call-overload]
+        )
 
 
 # -- marking -------------------------------------------------------------------------------

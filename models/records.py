@@ -65,9 +65,9 @@ class OutboundMessage(SQLModel, table=True):
     """A message planbot starts (reminder, notice); the dedupe key makes sending it idempotent.
 
     ``channel`` repeats the account's (it never changes) so the due-rows index can serve one
-    channel's claim; ``claimed_until`` and ``claim_token`` are a sender's lease (see
-    ``models.outbox``); ``urgent`` marks an answer to the person's own message, which quiet
-    hours do not hold back.
+    channel's claim; ``claimed_until`` and ``claim_token`` are a sender's lease, ``send_key``
+    the call the row went out in (see ``models.outbox``); ``urgent`` marks an answer to the
+    person's own message, which quiet hours do not hold back.
     """
 
     __tablename__ = "outbound_message"
@@ -77,6 +77,12 @@ class OutboundMessage(SQLModel, table=True):
             "channel",
             "next_attempt_at",
             "id",
+            postgresql_where=PENDING_ONLY,
+            sqlite_where=PENDING_ONLY,
+        ),
+        sa.Index(
+            "ix_outbound_message_send_key",
+            "send_key",
             postgresql_where=PENDING_ONLY,
             sqlite_where=PENDING_ONLY,
         ),
@@ -93,6 +99,7 @@ class OutboundMessage(SQLModel, table=True):
     next_attempt_at: datetime | None = instant()
     claimed_until: datetime | None = instant()
     claim_token: str | None = Field(default=None, max_length=32)
+    send_key: str | None = Field(default=None, max_length=36)
     sent_at: datetime | None = instant()
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = created_at()

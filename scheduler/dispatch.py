@@ -19,13 +19,14 @@ off each other's rows.
 sent only after the platform accepted it, and a sender that dies between the claim and the
 mark (a crash, ``kill -9``, a lost connection) leaves its rows leased, to be claimed again
 when the lease ends (``Sender.lease``). Delivery to the person is *effectively once*: the
-dedupe key lets a reminder or notice be queued only once, and through LINE a re-send carries
-the same ``X-Line-Retry-Key`` as the first try (derived from the row's dedupe key, or for a
-multicast from its rows' keys), so LINE accepts it once and answers the repeat with 409,
-which counts as sent. A LINE multicast re-sent to a different set of recipients (its rows
-re-claimed split across two batches after a crash) carries a different key: its recipients
-may then get it twice — never zero times. Telegram and the console have no such key: a crash
-after the platform accepted and before the mark sends that one call again.
+dedupe key lets a reminder or notice be queued only once, and through LINE a re-send is the
+same call with the same ``X-Line-Retry-Key`` as the first try (a push's key is derived from
+the row's dedupe key; a multicast's rows are tied together by their ``send_key`` before the
+first try, and re-claimed and re-sent together, never split or regrouped), so LINE accepts
+it once and answers the repeat with 409, which counts as sent. LINE keeps a retry key for 24
+hours: a row retried after that (only if LINE was failing for a day) could arrive twice.
+Telegram and the console have no such key: a crash after the platform accepted a call and
+before the mark sends that one call again.
 
 Quiet hours (``QuietHours``, 20:00–07:00 by default) hold back everything but answers to a
 person's own message (``urgent`` rows): they stay due and go at the end of the quiet hours.
@@ -35,8 +36,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -49,7 +52,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import unreachable
 from handlers.messages import Outgoing, from_payload
-from models import outbox
+from models import db, outbox
 from models.clock import Clock
 from models.enums import Channel
 from models.org import ChannelAccount
@@ -59,6 +62,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=2)
 DEFAULT_BATCH = 200
+CLAIM_ATTEMPTS = 3
+SEND_KEY_NAMESPACE = uuid.UUID("9b0d7c2e-3f41-4a8e-8c55-1d6e2f0a7b93")
 
 
 class Unreachable(Exception):
@@ -169,31 +174,44 @@ class Dispatch:
         while not self._stopping.is_set() and budget[0] != 0:
             size = self.batch if budget[0] < 0 else min(self.batch, budget[0])
             try:
-                token, rows = await self._claim(size)
-                if not rows:
+                token, calls = await self._claim(size)
+                if not calls:
                     break
                 if budget[0] > 0:
-                    budget[0] = max(budget[0] - len(rows), 0)
-                sent += await self._send_batch(token, rows)
+                    budget[0] = max(budget[0] - sum(len(c) for c in calls), 0)
+                sent += await self._send_batch(token, calls)
             except Exception:  # the database is down: what was claimed comes back with the lease
                 log.exception("outbox delivery stopped")
                 break
         return sent
 
-    async def _claim(self, size: int) -> tuple[str, list[Claimed]]:
+    async def _claim(self, size: int) -> tuple[str, list[list[Claimed]]]:
+        """Claim a batch and fix its calls, in one transaction (retried when two claimers
+        deadlock over the rows of one earlier call)."""
         urgent_only = self.quiet is not None and self.quiet.holds(self.clock.now(), self.clock.tz)
-        async with self.gate(), self.sessions() as session, session.begin():
-            return await outbox.claim(
-                session,
-                self.clock,
-                channel=self.sender.channel,
-                limit=size,
-                lease=self.sender.lease,
-                urgent_only=urgent_only,
-            )
+        for attempt in range(1, CLAIM_ATTEMPTS + 1):
+            try:
+                async with self.gate(), self.sessions() as session, session.begin():
+                    token, rows = await outbox.claim(
+                        session,
+                        self.clock,
+                        channel=self.sender.channel,
+                        limit=size,
+                        lease=self.sender.lease,
+                        urgent_only=urgent_only,
+                    )
+                    calls, new = _calls(rows, self.sender.group_size)
+                    await outbox.fix_calls(session, token, new)
+                    return token, calls
+            except sa.exc.DBAPIError as exc:
+                if not db.is_transient(exc) or attempt == CLAIM_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
-    async def _send_batch(self, token: str, rows: list[Claimed]) -> int:
-        deliveries, unreadable = _decode(rows)
+    async def _send_batch(self, token: str, calls: list[list[Claimed]]) -> int:
+        decoded = [_decode(rows) for rows in calls]
+        unreadable = [bad for _ok, bads in decoded for bad in bads]
+        groups = [ok for ok, _bads in decoded if ok]
         limit = asyncio.Semaphore(max(self.sender.concurrency, 1))
 
         async def call(group: list[Delivery]) -> _Outcome:
@@ -205,7 +223,7 @@ class Dispatch:
                 except Exception as exc:
                     return _Outcome(group, error=exc)
 
-        outcomes = await asyncio.gather(*(call(g) for g in _calls(deliveries, self.sender)))
+        outcomes = await asyncio.gather(*(call(g) for g in groups))
         async with self.gate(), self.sessions() as session, session.begin():
             return await self._mark(session, token, outcomes, unreadable)
 
@@ -267,7 +285,7 @@ async def deliver(
     return await run.run(limit)
 
 
-def _decode(rows: list[Claimed]) -> tuple[list[Delivery], list[tuple[Claimed, str]]]:
+def _decode(rows: Sequence[Claimed]) -> tuple[list[Delivery], list[tuple[Claimed, str]]]:
     deliveries: list[Delivery] = []
     unreadable: list[tuple[Claimed, str]] = []
     for row in rows:
@@ -278,16 +296,33 @@ def _decode(rows: list[Claimed]) -> tuple[list[Delivery], list[tuple[Claimed, st
     return deliveries, unreadable
 
 
-def _calls(deliveries: list[Delivery], sender: Sender) -> list[list[Delivery]]:
-    """The calls a batch takes: a row each, or identical messages together (sorted by key,
-    so the same rows re-claimed after a crash make the same calls, with the same keys)."""
-    if sender.group_size <= 1:
-        return [[d] for d in deliveries]
-    same: dict[str, list[Delivery]] = {}
-    for d in sorted(deliveries, key=lambda d: d.row.dedupe_key):
-        same.setdefault(json.dumps(d.row.payload, sort_keys=True), []).append(d)
-    size = sender.group_size
-    return [group[i : i + size] for group in same.values() for i in range(0, len(group), size)]
+def _calls(
+    rows: list[Claimed], group_size: int
+) -> tuple[list[list[Claimed]], dict[str, list[int]]]:
+    """The calls a batch makes, and the send keys of the new ones.
+
+    A row each when the platform sends to one person at a time. Otherwise rows that went
+    out together before stay together (their ``send_key``), and the rest are grouped by
+    identical messages, ``group_size`` at most, each group with a new key made from its rows'
+    dedupe keys (also for a group of one: once a row has been tried it is never regrouped).
+    """
+    if group_size <= 1:
+        return [[row] for row in rows], {}
+    calls: dict[str, list[Claimed]] = {}
+    fresh: dict[str, list[Claimed]] = {}
+    for row in sorted(rows, key=lambda r: r.dedupe_key):
+        if row.send_key is not None:
+            calls.setdefault(row.send_key, []).append(row)
+        else:
+            fresh.setdefault(json.dumps(row.payload, sort_keys=True), []).append(row)
+    new: dict[str, list[int]] = {}
+    for same in fresh.values():
+        for i in range(0, len(same), group_size):
+            group = same[i : i + group_size]
+            key = str(uuid.uuid5(SEND_KEY_NAMESPACE, "|".join(r.dedupe_key for r in group)))
+            calls[key] = [dataclasses.replace(r, send_key=key) for r in group]
+            new[key] = [r.id for r in group]
+    return list(calls.values()), new
 
 
 async def _deactivate(session: AsyncSession, account_ids: set[int]) -> None:

@@ -3,8 +3,9 @@
 The delivery loop (``scheduler.dispatch``) claims, groups and marks; this is the part only
 LINE knows. A row alone goes as a push with a retry key made from its dedupe key; identical
 messages to several people go as one multicast (≤ 500 recipients) whose retry key is made
-from its rows' dedupe keys, so a re-send after a crash is accepted by LINE once and the
-repeat answered 409 ("already accepted"), which counts as sent. A message LINE renders to
+from its ``send_key`` (fixed, with its recipients, before the first try), so a re-send after
+a crash is the same call, accepted by LINE once and the repeat answered 409 ("already
+accepted"), which counts as sent. A message LINE renders to
 more than five objects goes as several requests, each with its own key (``#1``, ``#2`` …).
 
 Limits: LINE allows 2,000 push and 200 multicast requests a second per channel
@@ -43,9 +44,9 @@ def retry_key(dedupe_key: str, part: int = 0) -> str:
     return str(uuid.uuid5(RETRY_KEY_NAMESPACE, dedupe_key if part == 0 else f"{dedupe_key}#{part}"))
 
 
-def multicast_key(dedupe_keys: list[str], part: int = 0) -> str:
-    """The key of one multicast: the same rows always make the same key."""
-    return retry_key("|".join(sorted(dedupe_keys)), part)
+def multicast_key(send_key: str, part: int = 0) -> str:
+    """The key of one multicast: its rows' ``send_key`` (fixed before the first try)."""
+    return retry_key(f"multicast:{send_key}", part)
 
 
 class LineSender:
@@ -90,10 +91,11 @@ class LineSender:
                         await self.api.push(one.external_id, batch, key)
             else:
                 to = [d.external_id for d in deliveries]
-                keys = [d.row.dedupe_key for d in deliveries]
+                send_key = deliveries[0].row.send_key
+                assert send_key is not None, "the delivery loop fixes a call's key first"
                 for i, batch in enumerate(parts):
                     async with self._multicasts:
-                        await self.api.multicast(to, batch, multicast_key(keys, i))
+                        await self.api.multicast(to, batch, multicast_key(send_key, i))
         except LineApiError as exc:
             permanent = _permanent(exc, len(deliveries))
             if permanent is None:

@@ -4,7 +4,8 @@ The dispatcher claimed one row per transaction with a query that sorted the whol
 set (no index served it). Now it claims batches per channel through a partial index over
 pending rows (channel, next_attempt_at, id), leases them (claimed_until, claim_token) and
 sends outside the transaction. ``channel`` is copied from the row's account (it never
-changes); ``urgent`` marks answers that quiet hours must not hold back.
+changes); ``urgent`` marks answers that quiet hours must not hold back; ``send_key`` fixes
+which rows went out in one call (a LINE multicast), so a repeat is the same call.
 
 Revision ID: 0007
 Revises: 0006
@@ -39,6 +40,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("claim_token", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
         )
+        batch_op.add_column(
+            sa.Column("send_key", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True)
+        )
         batch_op.drop_index("ix_outbound_message_next_attempt_at")
     op.execute(
         "UPDATE outbound_message SET channel = (SELECT channel_account.channel FROM "
@@ -53,10 +57,22 @@ def upgrade() -> None:
             postgresql_where=sa.text("status = 'pending'"),
             sqlite_where=sa.text("status = 'pending'"),
         )
+        batch_op.create_index(
+            "ix_outbound_message_send_key",
+            ["send_key"],
+            unique=False,
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbound_message", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_outbound_message_send_key",
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        )
         batch_op.drop_index(
             "ix_outbound_message_due",
             postgresql_where=sa.text("status = 'pending'"),
@@ -65,6 +81,7 @@ def downgrade() -> None:
         batch_op.create_index(
             "ix_outbound_message_next_attempt_at", ["next_attempt_at"], unique=False
         )
+        batch_op.drop_column("send_key")
         batch_op.drop_column("claim_token")
         batch_op.drop_column("claimed_until")
         batch_op.drop_column("urgent")
