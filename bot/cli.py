@@ -35,6 +35,7 @@ from bot.cli_common import (
     shown,
 )
 from bot.cli_export import export
+from bot.cli_reminders import outbox_cmd, remind, scheduler_cmd
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -385,14 +386,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
-    """Run the web app (/healthz; webhooks as channels are configured)."""
+    """Run the web app (/healthz; webhooks as channels are configured) and the scheduler."""
     import uvicorn
 
     from bot.settings import Settings
     from bot.web import create_app
 
     settings = Settings()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    app_ = create_app(settings, scheduler=True)
+    uvicorn.run(app_, host=host, port=port, log_level=settings.log_level.lower())
 
 
 @app.command("demo")
@@ -401,6 +403,10 @@ def demo(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Start from a new demo database (deletes the old).")
     ] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(help='Start the demo clock here, e.g. "2569-10-01 08:30" (default: now).'),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Open (creating if needed) the demo database, print what it holds, then chat as officer.
@@ -408,19 +414,29 @@ def demo(
     The demo database is kept between runs, so a second script continues the first;
     ``--fresh`` starts over. On a terminal the chat is interactive; with piped input (a
     script) it prints the transcript. ``--json`` prints only the summary and starts no chat.
+    The demo's clock stands still unless moved: ``@clock +3d`` or ``@clock 2569-10-25 08:30``
+    in the chat moves it, running the reminders that fall due on the way.
     """
-    from bot.demo import describe, ensure_demo, render_summary
+    from bot.demo import DemoClock, describe, ensure_demo, render_summary, start_clock
     from bot.runtime import Runtime
     from bot.settings import Settings
-    from models import db
+    from models import db, thaitext
+    from models.clock import FixedClock, SystemClock
 
+    settings = Settings()
+    clock = FixedClock(SystemClock(settings.tz).now(), settings.tz)
+    if at is not None:
+        moment = thaitext.parse_moment(at, clock.today(), settings.tz, settings.reminder_time)
+        if isinstance(moment, thaitext.ParseError):
+            raise typer.BadParameter(moment.reason, param_hint="--at")
+        clock.set(moment)
     if fresh:
         start_demo_afresh(database)
     path = db.sqlite_file(database)
     continuing = path is not None and path.exists()
 
     async def _main() -> None:
-        runtime = Runtime.from_settings(Settings(), database_url=database)
+        runtime = Runtime.from_settings(settings, database_url=database, clock=clock)
         try:
             await runtime.prepare_database()
             await ensure_demo(runtime)
@@ -432,7 +448,8 @@ def demo(
             if path is not None:
                 typer.echo(TEXT["demo_continues" if continuing else "demo_new"])
             typer.echo("")
-            await _console(runtime, "officer")
+            await start_clock(runtime)
+            await _console(runtime, "officer", DemoClock(runtime, clock))
         finally:
             await runtime.close()
 
@@ -493,7 +510,7 @@ def chat(
     _run_chat(_main())
 
 
-async def _console(runtime: Runtime, speaker: str) -> None:
+async def _console(runtime: Runtime, speaker: str, clock_hook: Any = None) -> None:
     """The console chat on stdin: interactive on a terminal, a transcript from a pipe."""
     from bot.channels.console import ConsoleChat
 
@@ -501,7 +518,7 @@ async def _console(runtime: Runtime, speaker: str) -> None:
         with contextlib.suppress(AttributeError, ValueError, OSError):
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     interactive = sys.stdin.isatty()
-    console = ConsoleChat(runtime, speaker=speaker)
+    console = ConsoleChat(runtime, speaker=speaker, clock_hook=clock_hook)
     await console.run(None if interactive else sys.stdin, interactive=interactive)
 
 
@@ -525,3 +542,6 @@ def _run_chat(work: Coroutine[Any, Any, None]) -> None:
 
 
 app.command("export")(export)  # listed after the everyday commands
+app.command("remind")(remind)
+app.command("outbox")(outbox_cmd)
+app.command("scheduler")(scheduler_cmd)

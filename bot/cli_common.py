@@ -15,6 +15,7 @@ import typer
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from models.clock import Clock
 
 T = TypeVar("T")
 
@@ -71,12 +72,14 @@ def run_with_runtime(
     *,
     database: str | None = None,
     read_only: bool = False,
+    clock: Clock | None = None,
 ) -> T:
     """Run one async piece of work against a fresh runtime, always closing it.
 
     ``read_only``: the command only reads, so a SQLite file that does not exist is an error
     naming it, not a new, empty database. A database that cannot be opened, or whose schema
-    is behind the code, is a clean exit 2 with the reason.
+    is behind the code, is a clean exit 2 with the reason. ``clock``: the moment the work
+    sees (``--at``); the system clock when not given.
     """
     from sqlalchemy.exc import DBAPIError
 
@@ -90,7 +93,7 @@ def run_with_runtime(
         require_database(url)
 
     async def _main() -> T:
-        runtime = Runtime.from_settings(settings, database_url=url)
+        runtime = Runtime.from_settings(settings, database_url=url, clock=clock)
         try:
             try:
                 await runtime.prepare_database()

@@ -1,22 +1,33 @@
 """The demo อบต.: a real-looking organization with someone in every role, for trying planbot.
 
 Each demo person has a console account named after them (``officer``, ``c1`` …) so the
-console chat can speak as anyone with ``@name``.
+console chat can speak as anyone with ``@name``. The demo's clock stands still unless moved
+(``--at`` to start it anywhere, ``@clock +3d`` in the chat), so scripts are reproducible
+and the reminders of a whole fiscal year can be watched arriving in a few lines.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
 
 from bot.runtime import Runtime
 from models import db
+from models.clock import FixedClock
 from models.enums import Channel, OrgKind, Role
 from models.org import ChannelAccount, Membership, Organization, Person
 from models.orgs import create_organization, strategies_of
 from models.plan import DevelopmentPlanProject, PlanArea
+from models.thaitext import ParseError, format_thai_date, parse_moment
+from scheduler.reminders import Pass
+from scheduler.timetravel import travel
+
+if TYPE_CHECKING:
+    from bot.channels.console import ConsoleChat
 
 DEMO_ORG = {"kind": OrgKind.SAO, "name": "หนองแวง", "district": "ภูเวียง", "province": "ขอนแก่น"}
 
@@ -215,3 +226,77 @@ def render_summary(summary: dict[str, Any]) -> str:
         )
         lines.append(f"  @{person['handle']:<8} {person['name']} — {roles}")
     return "\n".join(lines)
+
+
+# -- the demo's clock ---------------------------------------------------------------------------
+
+CLOCK_TEXT = {
+    "now": "🕐 เวลาของระบบสาธิต: {moment}",
+    "pass": "🕗 {moment} — การแจ้งเตือนประจำวัน: {n} รายการ",
+    "back": "เวลาย้อนกลับไม่ได้ — ระบุเวลาหลังจาก {moment} เช่น @clock +1d",
+    "bad": (
+        "อ่านเวลาไม่ได้ — ตัวอย่าง: @clock +3d (3 วัน) · @clock +2h · @clock +1w · "
+        "@clock 2569-10-25 08:30 · @clock (ดูเวลาปัจจุบัน)"
+    ),
+    "moment": "{date} {time} น.",
+}
+_STEP = re.compile(r"\+\s*(\d+)\s*([mhdw])", re.IGNORECASE)
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class DemoClock:
+    """``@clock`` in the demo console: move the clock forward and run, on the way, every
+    reminder pass whose time comes (each reminder then shows up as a ``📨 ถึง @name`` line)."""
+
+    def __init__(self, runtime: Runtime, clock: FixedClock) -> None:
+        self.runtime = runtime
+        self.clock = clock
+
+    def moment_text(self) -> str:
+        now = self.clock.now().astimezone(self.clock.tz)
+        return CLOCK_TEXT["moment"].format(
+            date=format_thai_date(now.date(), weekday=True), time=now.strftime("%H:%M")
+        )
+
+    def target(self, text: str) -> datetime | None:
+        """``+3d``/``+2h``/``+30m``/``+1w`` (added up), or a date and time in any usual form."""
+        steps = _STEP.findall(text)
+        if steps and _STEP.sub("", text).strip() == "":
+            delta = sum(
+                (timedelta(**{_UNITS[unit.lower()]: int(n)}) for n, unit in steps), timedelta()
+            )
+            return self.clock.now() + delta
+        moment = parse_moment(
+            text, self.clock.today(), self.clock.tz, self.runtime.settings.reminder_time
+        )
+        return None if isinstance(moment, ParseError) else moment
+
+    async def __call__(self, console: ConsoleChat, text: str) -> None:
+        if not text:
+            console.write(CLOCK_TEXT["now"].format(moment=self.moment_text()))
+            return
+        to = self.target(text)
+        if to is None:
+            console.write(CLOCK_TEXT["bad"])
+            return
+        if to < self.clock.now():
+            console.write(CLOCK_TEXT["back"].format(moment=self.moment_text()))
+            return
+
+        async def announce(done: Pass) -> None:
+            if done.queued:  # a quiet day is not worth a line
+                console.write(CLOCK_TEXT["pass"].format(moment=self.moment_text(), n=done.queued))
+                await console.deliver_notices()
+
+        await travel(self.runtime.clockwork(), self.clock, to, announce)
+        console.write(CLOCK_TEXT["now"].format(moment=self.moment_text()))
+        await console.deliver_notices()
+
+
+async def start_clock(runtime: Runtime) -> None:
+    """At the demo's start: the reminder passes the demo clock is past, as a server would."""
+    from scheduler.reminders import catch_up
+
+    await catch_up(
+        runtime.sessions, runtime.clock, runtime.days_off, runtime.settings.reminder_time
+    )

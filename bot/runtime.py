@@ -7,16 +7,18 @@ that only counts days (``planbot deadline``) needs the calendar, not the ORM.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
 from models.clock import Clock, SystemClock
 from models.days_off import DaysOff
-from scheduler.dispatch import QuietHours
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
     from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from scheduler.dispatch import QuietHours
+    from scheduler.jobs import Clockwork
 
 
 @dataclass
@@ -50,8 +52,23 @@ class Runtime:
         deadlines by the configured rule."""
         return DaysOff(settings.extra_holidays_file, rule=settings.deadline_rule)
 
+    def clockwork(self, **extra: Any) -> Clockwork:
+        """What the scheduler's jobs work with (``scheduler.jobs``)."""
+        from scheduler.jobs import Clockwork
+
+        return Clockwork(
+            engine=self.engine,
+            sessions=self.sessions,
+            clock=self.clock,
+            days_off=self.days_off,
+            reminder_time=self.settings.reminder_time,
+            **extra,
+        )
+
     def quiet_hours(self) -> QuietHours:
         """When nothing but answers is pushed (PLANBOT_QUIET_HOURS_START/END, local time)."""
+        from scheduler.dispatch import QuietHours
+
         return QuietHours(self.settings.quiet_hours_start, self.settings.quiet_hours_end)
 
     async def prepare_database(self) -> None:

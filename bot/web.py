@@ -14,17 +14,21 @@ from bot.channels import services as channel_services
 from bot.channels.services import ChannelService
 from bot.runtime import Runtime
 from bot.settings import Settings
+from scheduler.jobs import Scheduler
 
 
 def create_app(
     settings: Settings | None = None,
     runtime: Runtime | None = None,
     services: list[ChannelService] | None = None,
+    *,
+    scheduler: bool = False,
 ) -> FastAPI:
     """Build the app with the configured chat platforms (or the ``services`` given).
 
     A given runtime is used as is (tests); otherwise one is made at start-up and closed at
-    shutdown.
+    shutdown. ``scheduler`` runs the clock inside the app (``planbot serve``): reminders, and
+    the dispatcher waking each platform's delivery loop.
     """
     settings = settings or (runtime.settings if runtime else Settings())
     services = channel_services.configured(settings) if services is None else services
@@ -42,9 +46,16 @@ def create_app(
             for service in services:
                 await service.start(rt)
                 started.append(service)
+            clock = None
+            if scheduler:
+                wakers = [wake for s in started if (wake := getattr(s, "wake", None))]
+                clock = Scheduler(rt.clockwork(wakers=wakers))
+                await clock.start()
             settle_heap()
             yield
         finally:
+            if scheduler and clock is not None:
+                await clock.stop()
             for service in reversed(started):
                 await service.stop()
             if own:

@@ -254,6 +254,7 @@ async def propose(turn: Turn, draft_id: int) -> list[Outgoing]:
         raise refusal(TEXT["no_members"].format(org=rnd.org.short_name))
     before = {"draft": draft.state.value, "edition": rnd.edition.state.value}
     draft.state = DraftState.IN_REVIEW
+    draft.proposed_at = turn.clock.now()
     rnd.edition.state = next_state(Step.PROPOSE, rnd.edition.state)
     rnd.edition.updated_at = turn.clock.now()
     await turn.audit(

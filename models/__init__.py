@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         OutboundMessage,
         ProcessedEvent,
         PushUsage,
+        ReminderRun,
     )
 
 TABLE_MODULES = ("models.org", "models.plan", "models.records", "models.document_settings")
@@ -59,6 +60,7 @@ __all__ = [
     "Project",
     "ProjectChange",
     "PushUsage",
+    "ReminderRun",
     "Strategy",
     "Vote",
     "metadata",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at, enum_field, instant
+from models.base import created_at, enum_field, instant, json_field
 from models.enums import Channel, OrgKind, Role
 from models.types import AwareDateTime
 
@@ -26,6 +27,9 @@ class Organization(SQLModel, table=True):
     quorum_percent: int = 50
     majority_of_members: bool = False
     chair_casting_vote: bool = True
+    # Which days before a deadline people are reminded (``models.reminder_settings``): only
+    # what the plan officer changed is stored; the rest are the defaults.
+    reminder_settings: dict[str, Any] = json_field()
     created_at: datetime = created_at()
 
     @property

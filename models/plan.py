@@ -149,6 +149,7 @@ class DraftVersion(SQLModel, table=True):
     result: VoteDecision | None = enum_field(VoteDecision, None)
     created_by_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = created_at()
+    proposed_at: datetime | None = instant()  # sent to the committee: its reminders start
     closed_at: datetime | None = instant()
 
 

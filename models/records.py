@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -103,6 +103,18 @@ class OutboundMessage(SQLModel, table=True):
     sent_at: datetime | None = instant()
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = created_at()
+
+
+class ReminderRun(SQLModel, table=True):
+    """A day's reminders were queued (``scheduler``): what a catch-up after downtime reads to
+    know which working days were missed."""
+
+    __tablename__ = "reminder_run"
+
+    day: date = Field(primary_key=True)
+    ran_at: datetime = created_at()
+    late: bool = False  # queued by a catch-up, after the day
+    queued: int = 0
 
 
 class InboxEvent(SQLModel, table=True):

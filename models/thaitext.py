@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, localcontext
 from types import MappingProxyType
 from typing import Final, Literal
@@ -573,6 +573,27 @@ def parse_date(text: str, today: date) -> date | ParseError:
         given=thai_full_weekdays[weekday],
         correct=format_thai_date(result, weekday=True),
     )
+
+
+_TIME_RE = re.compile(r"(?:^|\s)([0-2]?[0-9])[:.]([0-5][0-9])(?:\s*น\.?)?$")
+
+
+def parse_moment(
+    text: str, today: date, tz: tzinfo, default: time = time(8, 30)
+) -> datetime | ParseError:
+    """A date as :func:`parse_date` reads it, with an optional time at the end ("08:30",
+    "8.30 น."); ``default`` when none is given. An operator's "when" (``--at``, ``@clock``)."""
+    found = _TIME_RE.search(text.strip())
+    at = default
+    if found is not None:
+        hour, minute = int(found.group(1)), int(found.group(2))
+        if hour > 23:
+            return _err("date_unreadable", examples=_date_examples(today))
+        at, text = time(hour, minute), text.strip()[: found.start()]
+    day = parse_date(text, today)
+    if isinstance(day, ParseError):
+        return day
+    return datetime.combine(day, at, tzinfo=tz)
 
 
 def _shift(day: date, days: int) -> date:

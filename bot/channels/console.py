@@ -13,6 +13,7 @@ Typed lines:
   a quoted number (``"1"``) is always typed text, for answers that clash with a button
   (likewise ``"@…"``, ``"#…"`` and blank ``"  "``: quotes escape the console's syntax);
 - blank lines and lines starting with ``#`` are ignored (comments in scripts);
+- ``@clock …`` moves a demo's clock (``planbot demo``; see ``bot.demo.DemoClock``);
 - anything else is sent as text.
 """
 
@@ -25,7 +26,7 @@ import re
 import sys
 import threading
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import TextIO
 
 from sqlmodel import select
@@ -65,6 +66,7 @@ TEXT = {
     "bye": "👋 จบการสนทนา",
 }
 
+CLOCK_WORD = "@clock"
 EXIT_WORDS = frozenset({"ออก", "exit", "quit", "/exit", "/quit"})
 MAX_NAME = 40  # ChannelAccount.external_id holds 100; a console name is a short handle
 INDENT = "  "
@@ -91,6 +93,7 @@ class ConsoleChat:
         speaker: str = "officer",
         out: TextIO | None = None,
         engine: Engine | None = None,
+        clock_hook: Callable[[ConsoleChat, str], Awaitable[None]] | None = None,
     ) -> None:
         self.runtime = runtime
         self.engine = engine or Engine(
@@ -101,6 +104,7 @@ class ConsoleChat:
         )
         self.speaker = clean_name(speaker.removeprefix("@")) or "officer"
         self._out = out
+        self.clock_hook = clock_hook
         self.shown: dict[str, list[Button]] = {}
         self._chunk: list[str] = []
 
@@ -142,6 +146,10 @@ class ConsoleChat:
 
     async def _feed(self, text: str) -> None:
         speaker = self.speaker
+        word, _, rest = text.partition(" ")
+        if self.clock_hook is not None and word.casefold() == CLOCK_WORD:
+            await self.clock_hook(self, rest.strip())
+            return
         if text.startswith("@") and _literal(text) is None:
             match = _SPEAKER_RE.fullmatch(text)
             raw_name, rest = (match.group(1), match.group(2) or "") if match else ("", "")
@@ -273,6 +281,10 @@ class ConsoleChat:
         self.shown[name] = buttons_of(listed)
         self._write(header)
         self._write(_indent(plain_text(listed, numbered=True)))
+
+    def write(self, text: str) -> None:
+        """A line of the console's own (the demo clock's), in the transcript like any other."""
+        self._write(text)
 
     def _write(self, text: str) -> None:
         self._chunk.append(text)

@@ -189,6 +189,10 @@ class TelegramService:
         """The bot once the service has met it (``getMe``); ``None`` before."""
         return self.application.bot if self._me is not None else None
 
+    def wake(self) -> None:
+        """Have the notice loop send what is due now (the scheduler's dispatcher job)."""
+        self._wake_notices.set()
+
     @property
     def engine(self) -> Engine:
         if self._engine is None:
