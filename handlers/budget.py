@@ -30,6 +30,7 @@ from models.rounds import (
     rounds_of_year,
     same_budget_event,
 )
+from models.schedule import collection_cutoff
 from models.thaitext import ParseError, check_date_range, format_thai_date, parse_date
 
 TEXT = {
@@ -65,7 +66,7 @@ TEXT = {
     ),
     "notice": (
         "📋 {org} เปิดรับโครงการเข้าแผนการดำเนินงาน ปีงบประมาณ พ.ศ. {fy} ({edition})\n"
-        "⏰ ต้องจัดทำให้แล้วเสร็จภายใน {deadline} — กรุณาเสนอโครงการโดยเร็ว\n"
+        "⏰ ต้องจัดทำให้แล้วเสร็จภายใน {deadline} — รับข้อเสนอโครงการถึง {cutoff}\n"
         "กดปุ่มด้านล่าง หรือพิมพ์ เสนอโครงการ เพื่อเริ่ม"
     ),
 }
@@ -239,6 +240,7 @@ async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
         "fy": opened.plan.fiscal_year,
         "edition": edition_label_th(edition),
         "deadline": format_thai_date(deadline.due),
+        "cutoff": format_thai_date(collection_cutoff(edition, org, turn.days_off) or deadline.due),
     }
     note = due_suffix(deadline, turn.days_off.of(org.province))
     notified = await turn.notify_roles(

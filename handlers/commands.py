@@ -156,6 +156,18 @@ STATUS = Command(
     group_menu=True,
     buttoned=True,
 )
+DEADLINES = Command(
+    "deadlines",
+    ("กำหนดการ",),
+    "กำหนดเวลาและการแจ้งเตือนที่จะมาถึง",
+    keeps_form=True,
+)
+REMINDERS = Command(
+    "reminders",
+    ("ตั้งค่าการแจ้งเตือน",),
+    "วันที่จะแจ้งเตือนก่อนครบกำหนด",
+    needs=Action.SET_REMINDERS,
+)
 PLAN = Command(
     "plan",
     ("แผนที่ประกาศใช้",),
@@ -198,8 +210,10 @@ CATALOG: tuple[Command, ...] = (
     POSTED,
     REMOVED,
     INVITE,
+    REMINDERS,
     MINE,
     STATUS,
+    DEADLINES,
     PLAN,
     HISTORY,
     EXPORT,

@@ -27,7 +27,7 @@ from models.org import Organization
 from models.permissions import Action
 from models.plan import Edition, OperationalPlan, Project
 from models.rounds import edition_label_th
-from models.schedule import calendar_of, preparation_due
+from models.schedule import collection_cutoff
 from models.thaitext import normalize_digits
 
 TEXT = {
@@ -93,7 +93,7 @@ def _group_line(
 ) -> str:
     common = {"org": org.short_name, "fy": plan.fiscal_year, "edition": edition_label_th(edition)}
     if edition.state is EditionState.COLLECTING:
-        deadline = preparation_due(edition, calendar_of(org, days_off))
+        deadline = collection_cutoff(edition, org, days_off)
         assert deadline is not None
         return TEXT["group_open"].format(**common, deadline=thai_date(deadline))
     return TEXT["group"].format(**common, state=edition.state.label_th)

@@ -23,7 +23,7 @@ from models.org import Organization
 from models.orgs import strategies_of
 from models.plan import Edition, OperationalPlan, PlanArea
 from models.rounds import edition_label_th
-from models.schedule import calendar_of, preparation_due
+from models.schedule import collection_cutoff
 from models.thaitext import ParseError, normalize_digits
 
 TEXT = {
@@ -77,7 +77,7 @@ async def form_context(
 def _round_ctx(
     turn: Turn, org: Organization, edition: Edition, plan: OperationalPlan
 ) -> dict[str, Any]:
-    deadline = preparation_due(edition, calendar_of(org, turn.days_off))
+    deadline = collection_cutoff(edition, org, turn.days_off)
     assert deadline is not None
     return {
         "edition": edition.id,
@@ -85,7 +85,7 @@ def _round_ctx(
         "fy": plan.fiscal_year,
         "label": edition_label_th(edition),
         "original": edition.kind is EditionKind.ORIGINAL,
-        "deadline": deadline.isoformat(),
+        "deadline": deadline.isoformat(),  # submissions close (a working day)
     }
 
 

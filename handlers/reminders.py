@@ -39,7 +39,7 @@ from models.days_off import DaysOff
 from models.enums import EditionState, Role
 from models.plan import DraftVersion
 from models.reminder_settings import ReminderSettings
-from models.schedule import EditionDates
+from models.schedule import EditionDates, cutoff_before
 
 PREPARING = frozenset(
     {EditionState.COLLECTING, EditionState.IN_REVIEW, EditionState.AWAITING_EXECUTIVE}
@@ -230,7 +230,7 @@ def collection_cutoff(facts: Facts) -> date | None:
     due = facts.dates.preparation_due
     if due is None:
         return None
-    return facts.days_off.last_working_day(due - timedelta(days=facts.settings.collection_cutoff))
+    return cutoff_before(due, facts.settings.collection_cutoff, facts.days_off)
 
 
 def _collection(facts: Facts, day: date) -> list[Reminder]:

@@ -45,7 +45,7 @@ from models.permissions import Action, may
 from models.plan import Edition, OperationalPlan, PlanArea, Project, Strategy
 from models.records import AuditEvent
 from models.rounds import round_counts
-from models.schedule import calendar_of, preparation_due
+from models.schedule import collection_cutoff
 from models.thaitext import ParseError, normalize_digits
 from models.workflow import Step, edition_step, project_step
 
@@ -191,7 +191,7 @@ async def _listed(turn: Turn, edition_id: int, status: ProjectStatus) -> list[Li
 async def _header(turn: Turn, rnd: EditionRow) -> str:
     """Where they are (UX principle 1): the plan, the deadline, and the counts so far."""
     counts = await round_counts(turn.session, rnd.edition_id)
-    deadline = preparation_due(rnd.edition, calendar_of(rnd.org, turn.days_off))
+    deadline = collection_cutoff(rnd.edition, rnd.org, turn.days_off)
     assert deadline is not None
     return "\n".join(
         (
@@ -518,9 +518,7 @@ async def _send_back(
         number=checked.number,
         title=shorten(project.title),
         reason=reason,
-        deadline=thai_date(
-            preparation_due(checked.rnd.edition, calendar_of(checked.rnd.org, turn.days_off))
-        ),
+        deadline=thai_date(collection_cutoff(checked.rnd.edition, checked.rnd.org, turn.days_off)),
     )
     told = await _tell_submitter(turn, checked, notice, fix=True)
     return await _done(

@@ -27,6 +27,7 @@ class Action(StrEnum):
     RECORD_POSTING = "plan.post"
     VIEW_HISTORY = "plan.history"
     VIEW_DOCUMENTS = "plan.documents"
+    SET_REMINDERS = "reminders.settings"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -49,6 +50,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_DOCUMENTS: frozenset(
         {Role.PLAN_OFFICER, Role.SUPPORT_COMMITTEE, Role.DEVELOPMENT_COMMITTEE, Role.EXECUTIVE}
     ),
+    Action.SET_REMINDERS: frozenset({Role.PLAN_OFFICER}),
 }
 
 # Roles a plan officer or admin may hand out by invite; only an admin may create admins.

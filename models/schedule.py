@@ -10,13 +10,14 @@ adds after a round opened, applies to rounds already open.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from models.days_off import DaysOff
 from models.deadlines import Deadline, earliest_removal, posting_deadline, preparation_deadline
 from models.enums import EditionKind
 from models.org import Organization
 from models.plan import Edition
+from models.reminder_settings import ReminderSettings
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,23 @@ def edition_dates(edition: Edition, days_off: DaysOff) -> EditionDates:
         posting=posting_deadline(edition.announced_on, days_off) if edition.announced_on else None,
         earliest_removal=earliest_removal(edition.posted_on) if edition.posted_on else None,
     )
+
+
+def cutoff_before(due: date, days: int, days_off: DaysOff) -> date:
+    """The day submissions close: ``days`` before the deadline, on a working day (the one
+    before, when that day is off)."""
+    return days_off.last_working_day(due - timedelta(days=days))
+
+
+def collection_cutoff(edition: Edition, org: Organization, days_off: DaysOff) -> date | None:
+    """Until when the round asks for projects ("รับข้อเสนอถึง"): the org's cutoff setting
+    (default 10 days) before the preparation deadline in force. ``days_off`` is national."""
+    calendar = calendar_of(org, days_off)
+    due = preparation_due(edition, calendar)
+    if due is None:
+        return None
+    days = ReminderSettings.from_json(org.reminder_settings).collection_cutoff
+    return cutoff_before(due, days, calendar)
 
 
 def preparation_due(edition: Edition, days_off: DaysOff) -> date | None:

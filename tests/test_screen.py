@@ -32,7 +32,7 @@ async def test_accept_return_fix_resubmit_and_return_again(chat: Any, demo: Runt
 
     out = await chat.say("s1", "ตรวจโครงการ")
     assert "📋 ตรวจโครงการ — แผนการดำเนินงาน ปีงบประมาณ พ.ศ. 2569 (ฉบับแรก) — อบต.หนองแวง" in out
-    assert "รับข้อเสนอถึง 31 ต.ค. 2568 (อีก 30 วัน)" in out
+    assert "รับข้อเสนอถึง 21 ต.ค. 2568 (อีก 20 วัน)" in out  # the cutoff: D−10
     assert "รอตรวจ 2 · รับเข้าแผนแล้ว 0 · ส่งกลับแก้ไข 0" in out
     assert "📄 เลขที่ 2569-001 · รอตรวจ" in out and "เสนอโดย: นายสมชาย ช่างดี" in out
     assert chat.buttons("s1")[:4] == [

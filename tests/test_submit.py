@@ -66,7 +66,8 @@ async def test_three_projects_edit_withdraw_status_and_notices(chat: Any, demo: 
     # 1: every step with its number; budget typed in Thai digits
     out = await chat.say(who, "เสนอโครงการ")
     assert "📋 เสนอโครงการเข้าแผนการดำเนินงาน ปีงบประมาณ พ.ศ. 2569 — อบต.หนองแวง" in out
-    assert "รับข้อเสนอถึง 31 ต.ค. 2568 (อีก 30 วัน)" in out
+    # submissions close 10 days before the 30-day deadline (31 ต.ค.): the org's cutoff
+    assert "รับข้อเสนอถึง 21 ต.ค. 2568 (อีก 20 วัน)" in out
     assert "ขั้นที่ 1/10 ชื่อโครงการ" in out and "โครงการก่อสร้างถนน คสล. หมู่ที่ 5" in out
     out = await chat.say(who, ROAD["title"])
     assert "ขั้นที่ 2/10 ยุทธศาสตร์" in out
@@ -437,8 +438,8 @@ async def test_two_collecting_rounds_ask_which_first(chat: Any, demo: Runtime) -
     assert "ขั้นที่ 1/11 รอบ" in out
     labels = chat.buttons("agency")
     assert labels[:2] == [
-        "ปีงบประมาณ พ.ศ. 2569 ฉบับแรก (ถึง 31 ต.ค. 2568)",
-        "ปีงบประมาณ พ.ศ. 2569 เพิ่มเติม ครั้งที่ 1 (ถึง 31 ต.ค. 2568)",
+        "ปีงบประมาณ พ.ศ. 2569 ฉบับแรก (ถึง 21 ต.ค. 2568)",
+        "ปีงบประมาณ พ.ศ. 2569 เพิ่มเติม ครั้งที่ 1 (ถึง 21 ต.ค. 2568)",
     ]
     out = await chat.press("agency", labels[1])
     assert "ขั้นที่ 2/11 ชื่อโครงการ" in out
@@ -481,7 +482,7 @@ async def test_a_member_of_two_orgs_picks_one_and_a_new_org_asks_the_strategy_ag
     assert "ขั้นที่ 1/11 องค์กร" in out
     assert chat.buttons("agency")[:2] == ["อบต.หนองแวง", "ทต.ภูเวียง"]
     out = await chat.press("agency", "อบต.หนองแวง")
-    assert "ขั้นที่ 2/11 ชื่อโครงการ" in out and "รับข้อเสนอถึง 31 ต.ค. 2568" in out
+    assert "ขั้นที่ 2/11 ชื่อโครงการ" in out and "รับข้อเสนอถึง 21 ต.ค. 2568" in out
     for name in ORDER:
         out = await step(chat, "agency", ROAD[name])
     assert "องค์กร: อบต.หนองแวง" in out
