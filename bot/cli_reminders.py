@@ -202,7 +202,8 @@ def outbox_cmd(
                 extra += TEXT["sending"].format(until=row["claimed_until"])
             if row["last_error"] and section != "recent":
                 extra += TEXT["error"].format(error=row["last_error"][:120])
-            typer.echo(TEXT["outbox_row"].format(**row, when=row["when"] or "-", extra=extra))
+            shown = {**row, "when": row["when"] or "-", "extra": extra}
+            typer.echo(TEXT["outbox_row"].format(**shown))
 
 
 async def _outbox(rt: Runtime, limit: int) -> dict[str, Any]:

@@ -268,3 +268,42 @@ def test_fresh_deletes_only_a_demo_database(env: dict[str, str], database_url: s
     else:
         assert "--fresh ลบได้เฉพาะไฟล์ SQLite" in result.output
     assert "องค์การบริหารส่วนตำบลภูเวียง" in planbot("org", "list", env=env)
+
+
+def test_remind_dry_run_says_what_would_go_to_whom_and_queues_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    url = env["PLANBOT_DATABASE_URL"]
+    planbot("demo", "--database", url, "--at", "2568-10-02 08:00", "--json")
+    script = "เปิดรอบ\n1\n1\nวันนี้\nเปิดรอบ\n"
+    opened = runner.invoke(
+        app, ["demo", "--database", url, "--at", "2568-10-02 08:00"], input=script
+    )
+    assert opened.exit_code == 0 and "✅ เปิดรอบแล้ว" in opened.output
+    rows = json.loads(planbot("remind", "--dry-run", "--at", "31 ต.ค. 68 08:30", "--json", env=env))
+    assert {(r["reason"], r["account"]) for r in rows} == {
+        ("prep", "officer"),
+        ("prep", "s1"),
+        ("prep", "s2"),
+        ("prep", "s3"),
+    }
+    assert all(not r["already_queued"] for r in rows)
+    assert "ครบกำหนดวันเสาร์ที่ 1 พ.ย. 2568" in rows[0]["text"]
+    text = planbot("remind", "--dry-run", "--at", "2568-10-31 08:30", env=env)
+    assert "การแจ้งเตือนของวันที่ 31 ตุลาคม 2568 (ยังไม่ได้ส่ง): 4 รายการ" in text
+    box = json.loads(planbot("outbox", "--json", env=env))
+    assert not [r for r in box["pending"] if r["key"].startswith("r:")]  # nothing was queued
+
+
+def test_remind_now_queues_once_and_outbox_shows_it(env: dict[str, str]) -> None:
+    url = env["PLANBOT_DATABASE_URL"]
+    script = "เปิดรอบ\n1\n1\nวันนี้\nเปิดรอบ\n"
+    runner.invoke(app, ["demo", "--database", url, "--at", "2568-10-02 08:00"], input=script)
+    first = json.loads(planbot("remind", "--now", "--at", "2568-10-31 08:30", "--json", env=env))
+    assert (first["day"], first["queued"], first["sent"]) == ("2025-10-31", 4, {})
+    again = json.loads(planbot("remind", "--now", "--at", "2568-10-31 08:30", "--json", env=env))
+    assert again["queued"] == 0
+    box = json.loads(planbot("outbox", "--json", env=env))
+    assert box["counts"]["pending"]["console"] == 4  # console rows wait for a console chat
+    assert len([r for r in box["pending"] if r["key"].startswith("r:")]) == 4
+    assert "รอส่ง (" in planbot("outbox", env=env)

@@ -307,3 +307,26 @@ def test_the_readme_example_script_plays_through(
     assert "✅ ส่งแล้ว เลขที่" in result.output and "📨 ถึง @s1" in result.output
     assert "รอตรวจ 1" in result.output
     assert "ขออภัย" not in result.output
+
+
+def test_the_demo_clock_moves_and_reminders_arrive_on_their_days(here: Path) -> None:
+    """examples/reminders.txt: @clock runs each day's reminder pass on the way."""
+    script = (Path(__file__).parent.parent / "examples" / "reminders.txt").read_text()
+    result = runner.invoke(
+        app,
+        ["demo", "--database", f"sqlite+aiosqlite:///{here}/d.db", "--at", "2568-10-02 08:00"],
+        input=script,
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "✅ เปิดรอบแล้ว" in out and "รับข้อเสนอโครงการถึง 22 ต.ค. 2568" in out
+    assert "🕗 วันศุกร์ที่ 17 ตุลาคม 2568 08:30 น. — การแจ้งเตือนประจำวัน: 6 รายการ" in out
+    friday = out.index("🕗 วันศุกร์ที่ 31 ตุลาคม 2568 08:30 น.")
+    assert "📨 ถึง @officer:\n  ⏰ วันทำการสุดท้าย" in out[friday:]
+    assert "ครบกำหนดวันเสาร์ที่ 1 พ.ย. 2568 — เป็นวันหยุด" in out[friday:]
+    monday = out.index("🕗 วันจันทร์ที่ 3 พฤศจิกายน 2568 08:30 น.")
+    assert "📨 ถึง @mayor:\n  ⚠️ เลยกำหนด 2 วัน" in out[monday:]
+    assert "[1] ขยายเวลา" in out[monday:]
+    assert out.count("ครบกำหนดวันนี้") == 0  # no reminder on the day off itself
+    assert "🕐 เวลาของระบบสาธิต: วันจันทร์ที่ 3 พฤศจิกายน 2568 09:00 น." in out
+    assert "ขออภัย" not in out
