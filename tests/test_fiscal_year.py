@@ -13,17 +13,24 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.runtime import Runtime
+from handlers.messages import from_payload, plain_text
 from models.audit_export import export_csv, export_json
+from models.clock import BANGKOK, FixedClock
+from models.deadlines import DeadlineRule
 from models.editions import consolidated_projects
 from models.enums import DraftState, EditionKind, EditionState, ProjectStatus, VoteDecision
-from models.org import Organization
+from models.org import ChannelAccount, Organization
 from models.plan import Edition
+from models.records import OutboundMessage
+from scheduler.timetravel import travel
+from tests.chat import RecordingDriver
 from tests.flows import (
     Press,
     accept_all,
@@ -254,3 +261,138 @@ async def test_the_chair_breaks_a_tie(chat: Any, demo: Runtime) -> None:
     (draft,) = await drafts(demo)
     assert (draft.state, draft.result) == (DraftState.CLOSED, VoteDecision.APPROVE)
     assert (await editions(demo))[0].state is EditionState.AWAITING_EXECUTIVE
+
+
+# -- the year's reminders, by time travel --------------------------------------------------------
+
+ROUND_OPENED = datetime(2025, 10, 2, 10, 0, tzinfo=BANGKOK)  # Thu: 30 days on is Sat 1 Nov
+TEAM = ("officer", "s1", "s2", "s3")
+Sent = tuple[date, str, str]  # (day, reason, to whom)
+
+
+def each(day: date, reason: str, *who: str) -> list[Sent]:
+    return [(day, reason, name) for name in who]
+
+
+# The reminders the year must bring, each once, on its day, in each counting rule (the round's
+# deadline, Sat 1 Nov 2568, is a day off; the extension to Fri 14 Nov makes the rest alike).
+EXPECTED: dict[DeadlineRule, list[Sent]] = {
+    DeadlineRule.AUTHORITY: [  # aimed at Fri 31 Oct, the last working day before 1 Nov
+        *each(date(2025, 10, 17), "prep", *TEAM),  # 31 Oct − 14
+        *each(date(2025, 10, 17), "collect", "agency", "village"),  # cutoff 22 Oct − 3 (Sun)
+        *each(date(2025, 10, 21), "collect", "village"),  # − 1; agency submitted on the 20th
+        *each(date(2025, 10, 24), "prep", *TEAM),  # − 7
+        *each(date(2025, 10, 28), "prep", *TEAM),  # − 3, before the extension that morning
+    ],
+    DeadlineRule.CIVIL: [  # aimed at Mon 3 Nov, the next working day after 1 Nov (§193/8)
+        *each(date(2025, 10, 20), "prep", *TEAM),  # 3 Nov − 14
+        *each(date(2025, 10, 21), "collect", "village"),  # cutoff 24 Oct − 3
+        *each(date(2025, 10, 22), "collect", "village"),  # − 1 is วันปิยมหาราช: the day before
+        *each(date(2025, 10, 27), "prep", *TEAM),  # − 7
+    ],
+}
+AFTER_THE_EXTENSION: list[Sent] = [  # to Fri 14 Nov: the same whatever the rule
+    *each(date(2025, 10, 31), "prep", *TEAM),  # 14 Nov − 14
+    *each(date(2025, 10, 31), "collect", "village"),  # new cutoff Tue 4 Nov − 3 (Sat)
+    *each(date(2025, 11, 3), "collect", "village"),  # − 1
+    *each(date(2025, 11, 7), "prep", *TEAM),  # − 7
+    *each(date(2025, 11, 11), "prep", *TEAM),  # − 3 (the draft is before the committee)
+    *each(date(2025, 11, 11), "vote", "c3", "c4", "c5"),  # c1, c2 voted on the 10th
+    *each(date(2025, 11, 12), "exec", "mayor"),  # c3's vote closed the review on the 11th
+    *each(date(2025, 11, 13), "prep", *TEAM),  # − 1, still not in force at 08:30
+    *each(date(2025, 11, 13), "exec", "mayor"),  # approved at 10:00: posting by Fri 28 Nov
+    *each(date(2025, 11, 21), "post", "officer"),  # 28 Nov − 7
+    *each(date(2025, 11, 25), "post", "officer"),  # − 3; posted on the 26th
+    *each(date(2025, 12, 29), "removal", "officer"),  # 30 days over on Sat 27 Dec: Monday
+]
+
+
+async def at(rt: Runtime, when: datetime) -> None:
+    """Travel to ``when``, the day's reminder pass running on every weekday crossed."""
+    clock: FixedClock = rt.clock  # type: ignore[assignment]
+    await travel(rt.clockwork(), clock, when)
+
+
+def ten(day: date) -> datetime:
+    return datetime.combine(day, time(10, 0), tzinfo=BANGKOK)
+
+
+async def reminders_sent(rt: Runtime) -> list[Sent]:
+    async with rt.sessions() as session:
+        rows = await session.exec(
+            select(OutboundMessage.dedupe_key, ChannelAccount.external_id)
+            .join(ChannelAccount, ChannelAccount.id == OutboundMessage.account_id)
+            .where(OutboundMessage.dedupe_key.startswith("r:"))  # type: ignore[attr-defined]
+        )
+        found = []
+        for key, who in rows.all():
+            _r, _edition, reason, day, _person = key.split(":")
+            found.append((date.fromisoformat(day), reason, who))
+    return sorted(found)
+
+
+async def reminder_text(rt: Runtime, day: date, who: str) -> str:
+    async with rt.sessions() as session:
+        rows = await session.exec(
+            select(OutboundMessage)
+            .join(ChannelAccount, ChannelAccount.id == OutboundMessage.account_id)
+            .where(
+                OutboundMessage.dedupe_key.startswith("r:"),  # type: ignore[attr-defined]
+                OutboundMessage.dedupe_key.contains(f":{day.isoformat()}:"),  # type: ignore[attr-defined]
+                ChannelAccount.external_id == who,
+            )
+        )
+        return "\n".join(plain_text(from_payload(m.payload)) for m in rows.all())
+
+
+@pytest.mark.parametrize("rule", list(DeadlineRule))
+async def test_a_fiscal_year_of_reminders_by_time_travel(demo: Runtime, rule: DeadlineRule) -> None:
+    """Every reminder once, on its day, none after its action; an extension moves them; a
+    deadline on a day off aimed at the working day before (or after, under ``civil``)."""
+    demo.days_off = demo.days_off.with_rule(rule)
+    demo.clock.set(ROUND_OPENED)  # type: ignore[attr-defined]
+    chat = RecordingDriver(demo)
+    out = await open_round(chat, "ข้อบัญญัติงบประมาณรายจ่ายประจำปี")
+    due = "1 พฤศจิกายน 2568" if rule is DeadlineRule.AUTHORITY else "3 พฤศจิกายน 2568"
+    assert f"ต้องจัดทำให้แล้วเสร็จภายใน {due}" in out
+
+    await at(demo, ten(date(2025, 10, 20)))
+    await submit(chat, "agency")  # the agency is in: no more cutoff reminders for it
+    await at(demo, ten(date(2025, 10, 28)))
+    await chat.say("mayor", "ขยายเวลา")
+    await chat.say("mayor", "14 พ.ย. 68")
+    await chat.say("mayor", "รอแขวงทางหลวงชนบทแจ้งโครงการในพื้นที่")
+    assert "✅ ขยายเวลาแล้ว" in await chat.press("mayor", "ขยายเวลา")
+
+    await at(demo, ten(date(2025, 11, 10)))
+    await accept_all(chat, "s1")
+    await make_draft(chat)
+    await propose(chat)
+    await vote(chat, demo, "c1", "เห็นชอบ")
+    await vote(chat, demo, "c2", "เห็นชอบ")
+    await at(demo, ten(date(2025, 11, 11)))
+    await vote(chat, demo, "c3", "เห็นชอบ")  # three of five, all for: the review closes
+    assert (await editions(demo))[0].state is EditionState.AWAITING_EXECUTIVE
+    await at(demo, ten(date(2025, 11, 13)))
+    assert "ประกาศใช้" in await approve_today(chat)
+    await at(demo, ten(date(2025, 11, 26)))
+    assert "✅ บันทึกการปิดประกาศแล้ว" in await post_at_the_board(chat, "วันนี้ 26 พ.ย. 2568")
+    await at(demo, ten(date(2025, 12, 29)))
+    await chat.say("officer", "/removed")
+    await chat.press("officer", "วันนี้ 29 ธ.ค. 2568")
+    assert "✅ บันทึกการปลดประกาศแล้ว" in await chat.press("officer", "บันทึกการปลดประกาศ")
+    await at(demo, ten(date(2026, 9, 30)))  # the rest of the fiscal year: nothing more
+
+    assert await reminders_sent(demo) == sorted(EXPECTED[rule] + AFTER_THE_EXTENSION)
+    if rule is DeadlineRule.AUTHORITY:
+        text = await reminder_text(demo, date(2025, 10, 24), "officer")
+        assert "ต้องจัดทำให้แล้วเสร็จภายใน 1 พ.ย. 2568" in text
+        assert (
+            "ครบกำหนดวันเสาร์ที่ 1 พ.ย. 2568 — เป็นวันหยุด ควรดำเนินการให้แล้วเสร็จภายในวันศุกร์ที่ 31 ต.ค. 2568"
+        ) in text
+    else:
+        text = await reminder_text(demo, date(2025, 10, 27), "officer")
+        assert "ต้องจัดทำให้แล้วเสร็จภายใน 3 พ.ย. 2568" in text and "เป็นวันหยุด" not in text
+    mayor = await reminder_text(demo, date(2025, 11, 12), "mayor")
+    assert "คณะกรรมการพัฒนาฯ เห็นชอบร่างแล้วเมื่อ 11 พ.ย. 2568" in mayor
+    assert "ภายใน 14 พ.ย. 2568" in mayor  # the extended deadline
