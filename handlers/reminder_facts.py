@@ -23,6 +23,7 @@ from handlers.scope import plan_of
 from models import outbox
 from models.clock import Clock
 from models.days_off import DaysOff
+from models.db import dialect_of, one_of
 from models.editions import EditionRow
 from models.enums import DraftState, EditionState, ProjectStatus, Role, VoteDecision
 from models.org import Organization
@@ -114,7 +115,8 @@ async def _editions(
     found: list[tuple[Edition, OperationalPlan, Organization]] = []
     for start in range(0, len(wanted), QUERY_CHUNK):
         chunk = wanted[start : start + QUERY_CHUNK]
-        found += (await session.exec(statement.where(col(Organization.id).in_(chunk)))).all()
+        where = one_of(col(Organization.id), chunk, dialect_of(session))
+        found += (await session.exec(statement.where(where))).all()
     return found
 
 
@@ -132,7 +134,7 @@ async def _counts(
     for chunk in _chunks(edition_ids):
         rows = await session.exec(
             select(Project.edition_id, Project.status, func.count())
-            .where(col(Project.edition_id).in_(chunk))
+            .where(one_of(col(Project.edition_id), chunk, dialect_of(session)))
             .group_by(col(Project.edition_id), col(Project.status))
         )
         for edition_id, status, n in rows.all():
@@ -154,7 +156,7 @@ async def _submitters(
         rows = await session.exec(
             select(Project.edition_id, Project.submitted_by_id)
             .where(
-                col(Project.edition_id).in_(chunk),
+                one_of(col(Project.edition_id), chunk, dialect_of(session)),
                 Project.status != ProjectStatus.WITHDRAWN,
                 col(Project.submitted_by_id).is_not(None),
             )
@@ -178,7 +180,7 @@ async def _reviews(
                 .join(Edition, col(Edition.id) == DraftVersion.edition_id)
                 .join(OperationalPlan, col(OperationalPlan.id) == Edition.plan_id)
                 .where(
-                    col(DraftVersion.edition_id).in_(chunk),
+                    one_of(col(DraftVersion.edition_id), chunk, dialect_of(session)),
                     DraftVersion.state == DraftState.IN_REVIEW,
                 )
             )
@@ -190,7 +192,7 @@ async def _reviews(
         for draft_id, person_id in (
             await session.exec(
                 select(Vote.draft_version_id, Vote.person_id).where(
-                    col(Vote.draft_version_id).in_(draft_ids)
+                    one_of(col(Vote.draft_version_id), draft_ids, dialect_of(session))
                 )
             )
         ).all():
@@ -219,7 +221,7 @@ async def _approved_on(
         rows = await session.exec(
             select(DraftVersion.edition_id, func.max(DraftVersion.closed_at))
             .where(
-                col(DraftVersion.edition_id).in_(chunk),
+                one_of(col(DraftVersion.edition_id), chunk, dialect_of(session)),
                 DraftVersion.state == DraftState.CLOSED,
                 DraftVersion.result == VoteDecision.APPROVE,
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -108,6 +109,23 @@ def _sqlite_pragmas(foreign_keys: bool, dbapi_connection: Any, _record: Any) -> 
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def one_of(column: Any, values: Iterable[Any], dialect: str) -> Any:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one parameter however
+    many values, so the statement compiles once instead of once per list (a national
+    reminder pass asks for 150,000 people at a time)."""
+    listed = list(values)
+    if dialect != "postgresql":
+        return column.in_(listed)
+    kind = column.type
+    item = sa.String() if isinstance(kind, sa.Enum | sa.String) else kind
+    return column == sa.any_(sa.literal(listed, type_=postgresql.ARRAY(item)))
+
+
+def dialect_of(session: Any) -> str:
+    """The dialect name of a session's database (``postgresql``, ``sqlite``)."""
+    return str(session.get_bind().dialect.name)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

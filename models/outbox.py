@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import db
 from models.clock import Clock
 from models.enums import Channel, OutboxStatus
 from models.org import ChannelAccount
@@ -106,13 +107,21 @@ async def enqueue(
 
 
 async def enqueue_many(session: AsyncSession, clock: Clock, messages: Iterable[NewMessage]) -> int:
-    """Queue many rows, one statement per :data:`INSERT_BATCH`; return how many were new."""
+    """Queue many rows; return how many were new.
+
+    Per :data:`INSERT_BATCH` rows: one look-up of the keys already queued (a re-run or a
+    catch-up then sends nothing more), and one executemany of the rest, which SQLAlchemy
+    sends as multi-row ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING`` statements from one
+    cached compiled form (a statement compiled per batch costs more than the database).
+    """
     now = clock.now()
     pending = list(messages)
     unknown = {m.account_id for m in pending if m.channel is None}
     channels = await _channels_of(session, unknown) if unknown else {}
     added = 0
     for start in range(0, len(pending), INSERT_BATCH):
+        batch = pending[start : start + INSERT_BATCH]
+        queued = await _queued_keys(session, [m.dedupe_key for m in batch])
         rows = [
             {
                 "dedupe_key": m.dedupe_key,
@@ -125,25 +134,37 @@ async def enqueue_many(session: AsyncSession, clock: Clock, messages: Iterable[N
                 "next_attempt_at": max(now, m.not_before) if m.not_before else now,
                 "created_at": now,
             }
-            for m in pending[start : start + INSERT_BATCH]
+            for m in batch
+            if m.dedupe_key not in queued
         ]
+        if not rows:
+            continue
         statement = (
             _insert(session)(_TABLE)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
             .returning(_TABLE.c.id)
         )
-        added += len((await session.exec(statement)).all())  # type: ignore[call-overload]
+        result = await session.exec(statement, params=rows)  # type: ignore[call-overload]
+        added += len(result.all())
     box = _queued.get()
     if box is not None:
         box[0] += added
     return added
 
 
+async def _queued_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    found = await session.exec(
+        sa.select(_TABLE.c.dedupe_key).where(  # type: ignore[call-overload]
+            db.one_of(_TABLE.c.dedupe_key, keys, db.dialect_of(session))
+        )
+    )
+    return set(found.scalars().all())
+
+
 async def _channels_of(session: AsyncSession, account_ids: set[int]) -> dict[int, Channel]:
     rows = await session.exec(
         sa.select(_ACCOUNTS.c.id, _ACCOUNTS.c.channel).where(  # type: ignore[call-overload]
-            _ACCOUNTS.c.id.in_(sorted(account_ids))
+            db.one_of(_ACCOUNTS.c.id, sorted(account_ids), db.dialect_of(session))
         )
     )
     return {account_id: Channel(channel) for account_id, channel in rows.all()}
@@ -209,9 +230,10 @@ async def claim(
         return token, []
     ids += await _rest_of_their_calls(session, ids)
     until = now + lease
+    dialect = db.dialect_of(session)
     await session.exec(
         sa.update(_TABLE)  # type: ignore[call-overload]
-        .where(_TABLE.c.id.in_(ids))
+        .where(db.one_of(_TABLE.c.id, ids, dialect))
         .values(claimed_until=until, next_attempt_at=until, claim_token=token)
     )
     rows = await session.exec(
@@ -225,7 +247,7 @@ async def claim(
             _TABLE.c.send_key,
         )
         .join(_ACCOUNTS, _ACCOUNTS.c.id == _TABLE.c.account_id)
-        .where(_TABLE.c.id.in_(ids))
+        .where(db.one_of(_TABLE.c.id, ids, dialect))
         .order_by(_TABLE.c.id)
     )
     return token, [Claimed(*row) for row in rows.all()]
@@ -235,15 +257,16 @@ async def _rest_of_their_calls(session: AsyncSession, ids: list[int]) -> list[in
     """The pending rows that went out in one call with rows just claimed (a sender died
     before marking it), locked (waiting for a concurrent claimer's short transaction), so
     the call is made again whole. Their accounts' state does not matter: they were in it."""
+    dialect = db.dialect_of(session)
     keys_of_claimed = sa.select(_TABLE.c.send_key).where(
-        _TABLE.c.id.in_(ids), _TABLE.c.send_key.is_not(None)
+        db.one_of(_TABLE.c.id, ids, dialect), _TABLE.c.send_key.is_not(None)
     )
     rest = (
         sa.select(_TABLE.c.id)
         .where(
             _TABLE.c.send_key.in_(keys_of_claimed),
             _TABLE.c.status == OutboxStatus.PENDING.value,
-            _TABLE.c.id.not_in(ids),
+            sa.not_(db.one_of(_TABLE.c.id, ids, dialect)),
         )
         .order_by(_TABLE.c.id)
         .with_for_update(of=_TABLE)
@@ -256,7 +279,7 @@ async def fix_calls(session: AsyncSession, token: str, calls: dict[str, Sequence
     transaction, before anything is sent."""
     for key, ids in calls.items():
         await session.exec(
-            sa.update(_TABLE).where(_held(token, ids)).values(send_key=key)  # type: ignore[call-overload]
+            sa.update(_TABLE).where(_held(token, ids, db.dialect_of(session))).values(send_key=key)  # type: ignore[call-overload]
         )
 
 
@@ -269,8 +292,8 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2**doublings, LONGEST_RETRY)
 
 
-def _held(token: str, ids: Sequence[int]) -> Any:
-    return sa.and_(_TABLE.c.id.in_(list(ids)), _TABLE.c.claim_token == token)
+def _held(token: str, ids: Sequence[int], dialect: str) -> Any:
+    return sa.and_(db.one_of(_TABLE.c.id, ids, dialect), _TABLE.c.claim_token == token)
 
 
 _RELEASED = {"claimed_until": None, "claim_token": None}
@@ -283,7 +306,7 @@ async def mark_sent(session: AsyncSession, clock: Clock, token: str, ids: Sequen
         return 0
     result = await session.exec(
         sa.update(_TABLE)  # type: ignore[call-overload]
-        .where(_held(token, ids))
+        .where(_held(token, ids, db.dialect_of(session)))
         .values(
             status=OutboxStatus.SENT.value,
             sent_at=clock.now(),
@@ -321,13 +344,13 @@ async def mark_failed(
         delay = max(retry_delay(attempts), wait or timedelta(0))
         await session.exec(
             sa.update(_TABLE)  # type: ignore[call-overload]
-            .where(_held(token, ids))
+            .where(_held(token, ids, db.dialect_of(session)))
             .values(attempts=attempts, last_error=text, next_attempt_at=now + delay, **_RELEASED)
         )
     if given_up:
         await session.exec(
             sa.update(_TABLE)  # type: ignore[call-overload]
-            .where(_held(token, [row.id for row in given_up]))
+            .where(_held(token, [row.id for row in given_up], db.dialect_of(session)))
             .values(
                 status=OutboxStatus.FAILED.value,
                 attempts=_TABLE.c.attempts + 1,
@@ -346,6 +369,6 @@ async def release(session: AsyncSession, clock: Clock, token: str, ids: Sequence
     if ids:
         await session.exec(
             sa.update(_TABLE)  # type: ignore[call-overload]
-            .where(_held(token, ids))
+            .where(_held(token, ids, db.dialect_of(session)))
             .values(next_attempt_at=clock.now(), **_RELEASED)
         )

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.db import dialect_of, one_of
 from models.enums import Channel, Role
 from models.org import ChannelAccount, Membership
 
@@ -36,6 +37,7 @@ async def preferred_accounts(
     """Each person's active account seen most recently (ties: not LINE, whose pushes cost
     quota); people with no active account are left out."""
     wanted = sorted(set(person_ids))
+    dialect = dialect_of(session)
     found: dict[int, Address] = {}
     for start in range(0, len(wanted), QUERY_CHUNK):
         rows = await session.exec(
@@ -46,7 +48,7 @@ async def preferred_accounts(
                 ChannelAccount.external_id,
             )
             .where(
-                col(ChannelAccount.person_id).in_(wanted[start : start + QUERY_CHUNK]),
+                one_of(col(ChannelAccount.person_id), wanted[start : start + QUERY_CHUNK], dialect),
                 ChannelAccount.active,
             )
             .order_by(
@@ -68,12 +70,13 @@ async def role_holders(
 ) -> dict[int, dict[Role, list[int]]]:
     """Per org, per role, the people holding it (active memberships), in joining order."""
     wanted = sorted(set(org_ids))
+    dialect = dialect_of(session)
     held: dict[int, dict[Role, list[int]]] = {}
     for start in range(0, len(wanted), QUERY_CHUNK):
         rows = await session.exec(
             select(Membership.org_id, Membership.role, Membership.person_id)
             .where(
-                col(Membership.org_id).in_(wanted[start : start + QUERY_CHUNK]),
+                one_of(col(Membership.org_id), wanted[start : start + QUERY_CHUNK], dialect),
                 col(Membership.role).in_(list(roles)),
                 Membership.active,
             )

@@ -31,6 +31,8 @@ class ReminderSettings:
     def from_json(cls, stored: dict[str, Any] | None) -> ReminderSettings:
         """The stored values over the defaults; anything unreadable keeps its default."""
         defaults = cls()
+        if not stored:  # most organizations: nothing changed
+            return defaults
         values: dict[str, Any] = {}
         for field in dataclasses.fields(cls):
             raw = (stored or {}).get(field.name)

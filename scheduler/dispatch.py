@@ -286,11 +286,16 @@ async def deliver(
 
 
 def _decode(rows: Sequence[Claimed]) -> tuple[list[Delivery], list[tuple[Claimed, str]]]:
+    """The rows of one call as deliveries (the rows of a call share their messages: they
+    are decoded once), and the rows whose payload no code can read."""
     deliveries: list[Delivery] = []
     unreadable: list[tuple[Claimed, str]] = []
+    read: tuple[dict[str, Any], list[Outgoing]] | None = None
     for row in rows:
         try:
-            deliveries.append(Delivery(row, from_payload(row.payload)))
+            if read is None or read[0] != row.payload:
+                read = (row.payload, from_payload(row.payload))
+            deliveries.append(Delivery(row, read[1]))
         except Exception as exc:  # a payload no code can read: retrying will not help
             unreadable.append((row, f"unreadable payload: {exc!r}"))
     return deliveries, unreadable
