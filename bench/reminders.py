@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import subprocess
 import sys
 import time
@@ -40,9 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.standins (not part of the installed package)
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "PLANBOT_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
+from webhook import POSTGRES_ADMIN_URL, admin  # noqa: E402 — the throwaway database's admin
+
 TOKEN = "bench-access-token"
 DAY = date(2025, 10, 31)  # a Friday; 30 days after 1 Oct 2025
 TRIGGER = date(2025, 10, 1)
@@ -57,18 +55,6 @@ def moment() -> datetime:
 
 
 # -- the database ----------------------------------------------------------------------------------
-
-
-async def admin(statement: str) -> None:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 async def populate(url: str, orgs: int, members: int) -> None:

@@ -51,6 +51,7 @@ def create_app(
                 wakers = [wake for s in started if (wake := getattr(s, "wake", None))]
                 clock = Scheduler(rt.clockwork(wakers=wakers))
                 await clock.start()
+                app.state.scheduler = clock
             settle_heap()
             yield
         finally:

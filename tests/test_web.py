@@ -51,3 +51,23 @@ async def test_healthz_reports_a_dead_database(settings: Settings) -> None:
     assert response.status_code == 503
     assert response.json()["status"] == "error"
     await broken.close()
+
+
+async def test_serve_runs_the_scheduler_with_the_app(runtime: Runtime) -> None:
+    """``planbot serve``'s app: the clock starts with it (leading, jobs registered) and stops."""
+    port = free_port()
+    app = create_app(runtime=runtime, scheduler=True)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            assert (await client.get("/healthz")).status_code == 200
+        clock = app.state.scheduler
+        assert clock.leading and clock.aps.running
+        assert {job.id for job in clock.aps.get_jobs()} == {"leadership", "reminders", "dispatch"}
+    finally:
+        server.should_exit = True
+        await task
+    assert not clock.aps.running

@@ -74,10 +74,7 @@ class LineChannel:
         self.write_gate = write_gate
 
     def context(self) -> render.RenderContext:
-        return render.RenderContext(
-            today=self.clock.today(),
-            link_for=lambda doc: self.links.url_for(doc.path, doc.filename),
-        )
+        return render.context_of(self.clock, self.links)
 
     # -- answering a person -----------------------------------------------------------------
 

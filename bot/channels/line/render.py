@@ -25,10 +25,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from handlers.messages import Button, Card, Choices, Document, Link, Outgoing, Text
+from models.clock import Clock
+
+if TYPE_CHECKING:
+    from bot.links import DocumentLinks
 
 LineMessage = dict[str, Any]
 
@@ -74,6 +78,13 @@ class RenderContext:
 
 
 # -- the batch ----------------------------------------------------------------------------
+
+
+def context_of(clock: Clock, links: DocumentLinks) -> RenderContext:
+    """Today (the date picker) and signed document links, as a channel renders now."""
+    return RenderContext(
+        today=clock.today(), link_for=lambda doc: links.url_for(doc.path, doc.filename)
+    )
 
 
 def fit(

@@ -74,10 +74,7 @@ class LineSender:
         self._multicasts = AsyncLimiter(MULTICASTS_PER_SECOND, 1)
 
     def context(self) -> render.RenderContext:
-        return render.RenderContext(
-            today=self.clock.today(),
-            link_for=lambda doc: self.links.url_for(doc.path, doc.filename),
-        )
+        return render.context_of(self.clock, self.links)
 
     async def send(self, deliveries: list[Delivery]) -> int:
         """One push (a single row) or one multicast; return the pushes LINE counts."""
