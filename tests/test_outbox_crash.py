@@ -3,10 +3,12 @@ nothing reaches anyone twice beyond what LINE's retry key absorbs.
 
 Each sender is a child process (forked from a forkserver that has the app imported, so a
 start costs milliseconds) running the real delivery loop with LINE's sender against the
-stand-in LINE API, on a clock moved past the previous sender's lease. It tells the parent
-when its first call is about to go out (its first batch is claimed and committed); the
-parent waits a random few milliseconds — landing before, during or after the calls, or in
-the transaction that marks them — and kills it. After the 20th kill one last sender runs to
+stand-in LINE API, on a clock moved past the previous sender's lease. Every other sender
+tells the parent when its first call is about to go out (its first batch is claimed and
+committed), and the parent waits a random few milliseconds — landing before, during or after
+the calls, or in the transaction that marks them — and kills it; the others tell it when LINE
+has accepted their first call, and wait there (as a slow database would make them), so the
+kill lands after a send and before its mark. After the 20th kill one last sender runs to
 the end. Then every row must be sent, every person must have every notice exactly once, and
 the stand-in must have answered some repeats with 409 (the retry key at work).
 """
@@ -50,29 +52,43 @@ PRELOAD = ["pytest", "tests.test_outbox_crash"]  # a child then imports nothing 
 
 
 class SignallingSender(LineSender):
-    """LINE's sender that tells the parent when its first call is about to go out."""
+    """LINE's sender that tells the parent when its first call is about to go out, or (with
+    ``after_send``) once LINE accepted it — then it waits to be killed before any mark."""
 
-    def __init__(self, *args: Any, ready: Connection, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ready: Connection, after_send: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.ready: Connection | None = ready
+        self.after_send = after_send
 
     async def send(self, deliveries: list[Delivery]) -> int:
-        if self.ready is not None:
-            self.ready.send("claimed")
-            self.ready = None
-        return await super().send(deliveries)
+        ready, self.ready = self.ready, None
+        if ready is not None and not self.after_send:
+            ready.send("claimed")
+        used = await super().send(deliveries)
+        if ready is not None and self.after_send:
+            ready.send("claimed")
+            await asyncio.sleep(30)  # killed here: sent, not marked
+        return used
 
 
 def sender_process(
-    url: str, api_base: str, token: str, at: str, ready: Connection, batch: int
+    url: str, api_base: str, token: str, at: str, ready: Connection, batch: int, after: bool
 ) -> None:
     """One sender's life: deliver until nothing is due (or until killed)."""
-    asyncio.run(_deliver(url, api_base, token, datetime.fromisoformat(at), ready, batch))
+    asyncio.run(_deliver(url, api_base, token, datetime.fromisoformat(at), ready, batch, after))
     ready.send("done")
 
 
 async def _deliver(
-    url: str, api_base: str, token: str, at: datetime, ready: Connection, batch: int
+    url: str,
+    api_base: str,
+    token: str,
+    at: datetime,
+    ready: Connection,
+    batch: int,
+    after_send: bool,
 ) -> None:
     engine = db.make_engine(url)
     clock = FixedClock(at)
@@ -84,6 +100,7 @@ async def _deliver(
         DocumentLinks.from_settings(settings, clock),
         QuotaWatch(),
         ready=ready,
+        after_send=after_send,
         concurrency=4,
     )
     sender.lease = LEASE
@@ -159,6 +176,7 @@ def test_killed_senders_lose_nothing_and_send_nothing_twice(
                 at.isoformat(),
                 child,
                 BATCH if life < KILLS else 100,
+                life % 2 == 1 and life < KILLS,  # every other one: killed after a send
             ),
         )
         process.start()
