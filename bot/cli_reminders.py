@@ -260,8 +260,11 @@ async def _outbox(rt: Runtime, limit: int) -> dict[str, Any]:
 
 
 def scheduler_cmd(database: DatabaseOption = None) -> None:
-    """Run the clock alone: the day's reminders (one leader among several processes on
-    PostgreSQL) and the sending for every configured platform, until stopped."""
+    """Run the clock alone: the day's reminders and the sending, until stopped.
+
+    Several processes may run it on PostgreSQL: one leads (an advisory lock) and queues the
+    reminders; every one sends. Stops on Ctrl-C or SIGTERM.
+    """
 
     async def main(runtime: Runtime) -> None:
         from bot.channels.senders import configured_dispatches
