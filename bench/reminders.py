@@ -157,11 +157,18 @@ async def populate(url: str, orgs: int, members: int) -> None:
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), {len(data)})"
                     )
                 )
-        async with engine.connect() as connection:
-            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(sa.text("VACUUM ANALYZE"))
+        await vacuum(engine)
     finally:
         await engine.dispose()
+
+
+async def vacuum(engine: Any, table: str = "") -> None:
+    """Fresh planner statistics after a bulk change (VACUUM runs outside a transaction)."""
+    import sqlalchemy as sa
+
+    async with engine.connect() as connection:
+        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(sa.text(f"VACUUM ANALYZE {table}"))
 
 
 async def reset_for_delivery(url: str) -> None:
@@ -181,9 +188,7 @@ async def reset_for_delivery(url: str) -> None:
                 ),
                 {"now": moment()},
             )
-        async with engine.connect() as connection:
-            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(sa.text("VACUUM ANALYZE outbound_message"))
+        await vacuum(engine, "outbound_message")
     finally:
         await engine.dispose()
 
