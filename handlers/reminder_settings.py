@@ -14,6 +14,7 @@ from typing import Any
 
 from handlers import commands, forms
 from handlers.context import Turn
+from handlers.digest import DAILY
 from handlers.forms import Choice, Field, Form, FormData
 from handlers.messages import Outgoing, Text
 from handlers.org_field import ORG_FIELD, org_context, org_name, preset
@@ -46,6 +47,10 @@ TEXT = {
         "เช่น 14, 7, 3, 1, 0 — หรือ ไม่เตือน"
     ),
     "number_bad": "กรุณาพิมพ์จำนวนวัน 0–{max} เช่น 10",
+    "minutes": "ทุก {minutes} นาที",
+    "at_once": "ทันที",
+    "daily": "วันละครั้ง (เช้า)",
+    "minutes_bad": "กรุณาพิมพ์จำนวนนาที 0–1440 เช่น 60 (0 = แจ้งทันที, 1440 = วันละครั้ง)",
     "switch_bad": "กรุณากดปุ่ม เปิด หรือ ปิด",
     "current": "• {button}: {label} — ตอนนี้ {value}",
     # name: (button, what it is, the question for a new value)
@@ -74,6 +79,11 @@ TEXT = {
         "committee": ("กรรมการพัฒนาฯ", "เตือนกรรมการที่ยังไม่ลงความเห็น", "เปิดหรือปิด"),
         "executive": ("ผู้บริหาร", "เตือนผู้บริหารท้องถิ่นให้อนุมัติแผน", "เปิดหรือปิด"),
         "removal": ("ครบ 30 วัน", "แจ้งเมื่อครบ 30 วันของการปิดประกาศ", "เปิดหรือปิด"),
+        "submission_digest": (
+            "แจ้งโครงการใหม่",
+            "แจ้งคณะกรรมการสนับสนุนฯ เมื่อมีโครงการใหม่",
+            "รวบรวมแจ้งทุกกี่นาที — 0 = แจ้งทันทีทุกโครงการ, 1440 = วันละครั้ง (เช้า) เช่น 60",
+        ),
     },
 }
 SWITCHES = ("overdue", "committee", "executive", "removal")
@@ -98,6 +108,10 @@ def show_value(name: str, value: Any) -> str:
     """A setting's value in Thai: "14, 7, 3, 1 วันก่อน · วันครบกำหนด", "10 วันก่อน", "เปิด"."""
     if isinstance(value, bool):
         return TEXT["on"] if value else TEXT["off"]
+    if name == "submission_digest":
+        if value == 0:
+            return TEXT["at_once"]
+        return TEXT["daily"] if value >= DAILY else TEXT["minutes"].format(minutes=value)
     if isinstance(value, int):
         return TEXT["days"].format(days=value)
     days = [d for d in value if d > 0]
@@ -148,6 +162,10 @@ def _parse_value(text: str, data: FormData) -> Any:
         if typed in (TEXT["on"], TEXT["off"]):
             return typed == TEXT["on"]
         return ParseError(TEXT["switch_bad"])
+    if name == "submission_digest":
+        if typed.isdigit() and int(typed) <= DAILY:
+            return int(typed)
+        return ParseError(TEXT["minutes_bad"])
     if name == "collection_cutoff":
         if typed.isdigit() and int(typed) <= MAX_DAYS_BEFORE:
             return int(typed)

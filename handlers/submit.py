@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from handlers import commands, fields, forms, project_form
+from handlers import commands, digest, fields, forms, project_form
 from handlers.context import Turn, refusal
 from handlers.forms import Choice, Field, Form, FormData
 from handlers.messages import Choices, Outgoing, Text
@@ -29,9 +29,11 @@ from handlers.phrases import PHRASES
 from handlers.project_form import form_context, org_entry, show_option, squash
 from handlers.projects import own_editable, submitting_role
 from handlers.projects_text import (
+    baht,
     days_left,
     project_card,
     project_number,
+    shorten,
     thai_date,
 )
 from handlers.router import command
@@ -42,6 +44,7 @@ from models.fiscal import mask_to_months, months_to_mask
 from models.org import Organization
 from models.permissions import Action, needed_roles_th
 from models.plan import Edition, OperationalPlan, PlanArea, Project, Strategy
+from models.reminder_settings import ReminderSettings
 from models.rounds import collecting_rounds, next_project_seq
 from models.thaitext import ParseError
 
@@ -104,6 +107,8 @@ TEXT = {
     "notice_footer": "รับข้อเสนอถึง {deadline} ({left}) — รอคณะกรรมการสนับสนุนฯ ตรวจ",
     "notice_status": "ดูสถานะ",
     "by": "{name} ({unit})",
+    "digest_line": "• {number} {title} — {budget} · {by}{again}",
+    "digest_again": " (ส่งใหม่หลังแก้ไข)",
 }
 
 # -- /submit ------------------------------------------------------------------------------
@@ -408,12 +413,27 @@ async def _notify_committee(
     title: str,
     event: str,
 ) -> None:
-    """A short card to every support-committee member: they screen what comes in."""
+    """The support committee hears of it: by default gathered with the period's other
+    submissions (``handlers.digest``); with the org's digest set to 0, a card at once."""
     assert turn.person is not None and project.id is not None
     number = project_number(int(rnd["fy"]), project.seq)
     by = turn.person.name
     if org.get("unit"):
         by = TEXT["by"].format(name=by, unit=org["unit"])
+    found = await turn.session.get(Organization, int(org["id"]))
+    minutes = ReminderSettings.from_json(found.reminder_settings if found else None)
+    if minutes.submission_digest:
+        line = TEXT["digest_line"].format(
+            number=number,
+            title=shorten(project.title, 50),
+            budget=baht(project.budget_satang),
+            by=by,
+            again=TEXT["digest_again"] if event != "submitted" else "",
+        )
+        await digest.add_submission(
+            turn, int(org["id"]), org["name"], line, minutes.submission_digest
+        )
+        return
     card = project_card(
         title.format(number=number, org=org["name"]),
         project,

@@ -372,3 +372,30 @@ async def release(session: AsyncSession, clock: Clock, token: str, ids: Sequence
             .where(_held(token, ids, db.dialect_of(session)))
             .values(next_attempt_at=clock.now(), **_RELEASED)
         )
+
+
+async def extend_pending(
+    session: AsyncSession,
+    dedupe_key: str,
+    extend: Callable[[dict[str, Any]], dict[str, Any]],
+) -> bool:
+    """Change the payload of a row still waiting to go (a digest that gathers notices until
+    its time): ``extend`` gets the payload and returns the new one. The row is locked while
+    it changes, so two notices joining one digest queue; a row already claimed by a sender,
+    sent or failed is left alone, and False says the caller must queue a new one."""
+    statement = (
+        sa.select(_TABLE.c.id, _TABLE.c.payload)
+        .where(
+            _TABLE.c.dedupe_key == dedupe_key,
+            _TABLE.c.status == OutboxStatus.PENDING.value,
+            _TABLE.c.claim_token.is_(None),
+        )
+        .with_for_update()
+    )
+    row = (await session.exec(statement)).first()  # type: ignore[call-overload]
+    if row is None:
+        return False
+    await session.exec(  # type: ignore[call-overload]
+        sa.update(_TABLE).where(_TABLE.c.id == row.id).values(payload=extend(dict(row.payload)))
+    )
+    return True

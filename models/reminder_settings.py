@@ -26,6 +26,9 @@ class ReminderSettings:
     committee: bool = True  # each working morning to members who have not voted
     executive: bool = True  # each working morning while an approved draft waits
     removal: bool = True  # the day the 30 days of posting are over
+    # new submissions reach the support committee gathered: at most one notice per this many
+    # minutes (0: each at once; 1440: once a day, in the morning)
+    submission_digest: int = 60
 
     @classmethod
     def from_json(cls, stored: dict[str, Any] | None) -> ReminderSettings:

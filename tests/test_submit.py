@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.runtime import Runtime
-from handlers.messages import Incoming
+from handlers.messages import Incoming, from_payload, plain_text
 from models import db
 from models.enums import (
     Channel,
@@ -200,12 +200,13 @@ async def test_three_projects_edit_withdraw_status_and_notices(chat: Any, demo: 
     assert [(a.object_id, a.before, a.after) for a in withdrawn] == [
         (bp.id, {"status": "submitted"}, {"status": "withdrawn"})
     ]
-    sent = await notices(demo, "project-submitted:")
-    assert sorted(name for name, _text in sent) == sorted(["s1", "s2", "s3"] * 3)
-    first = [text for _name, text in sent if "2569-001" in text]
-    assert len(first) == 3
-    assert "โครงการใหม่ เลขที่ 2569-001 — อบต.หนองแวง" in first[0]
-    assert "นายสมชาย ช่างดี (กองช่าง)" in first[0] and "150,000 บาท" in first[0]
+    # the committee hears of them gathered: one notice each for the hour, all three in it
+    sent = await notices(demo, "submission-digest:")
+    assert sorted(name for name, _text in sent) == ["s1", "s2", "s3"]
+    text = sent[0][1]
+    assert "📋 อบต.หนองแวง: โครงการเข้ามาใหม่ 3 รายการ" in text
+    assert "• 2569-001 ก่อสร้างถนนคอนกรีตเสริมเหล็ก หมู่ 5 บ้านหนองแวง — 150,000 บาท" in text
+    assert "นายสมชาย ช่างดี (กองช่าง)" in text and "2569-003" in text
 
 
 # -- resuming, bad answers, navigation ------------------------------------------------------
@@ -416,7 +417,7 @@ async def test_village_and_support_committee_submit_development_committee_is_ref
     out = await submit(chat, "s1", title="อบรมคณะกรรมการชุมชน", unit="สำนักปลัด")
     assert "✅ ส่งแล้ว เลขที่ 2569-002" in out
     # the committee hears of each project; s1 sees their own reply instead of a notice
-    by_s1 = [name for name, text in await notices(demo, "project-submitted:") if "2569-002" in text]
+    by_s1 = [name for name, text in await notices(demo, "submission-digest:") if "2569-002" in text]
     assert sorted(by_s1) == ["s2", "s3"]
 
     out = await chat.say("c2", "เสนอโครงการ")
@@ -549,9 +550,9 @@ async def test_edit_from_mine_and_resubmit_a_returned_project(chat: Any, demo: R
         None,
         12_000_000,
     )
-    again = await notices(demo, "project-resent:")
+    again = await notices(demo, "submission-digest:")
     assert sorted(name for name, _t in again) == ["s1", "s2", "s3"]
-    assert "ส่งใหม่หลังแก้ไข เลขที่ 2569-001" in again[0][1]
+    assert "2569-001" in again[0][1] and "(ส่งใหม่หลังแก้ไข)" in again[0][1]
 
     # cancelling an edit says so, and leaves the project as it was
     await chat.say("agency", "โครงการของฉัน")
@@ -724,3 +725,43 @@ async def test_ten_submitters_confirm_at_once_and_get_distinct_numbers(
     assert {p.title for p in stored} == {f"โครงการของ {who}" for who in names}
     numbers = {r.split("เลขที่ ")[1].split(" ")[0] for r in replies}
     assert numbers == {f"2569-{n:03d}" for n in range(1, 11)}
+
+
+async def test_submissions_reach_the_committee_gathered_or_at_once(
+    chat: Any, demo: Runtime
+) -> None:
+    """Issue 11.11: by default one notice per member per hour with every submission of that
+    hour, due at its end, nothing sent before; with the setting at 0, a card each at once."""
+    from datetime import timedelta
+
+    from sqlmodel import col
+
+    from models.records import OutboundMessage
+
+    await open_fy_round(demo)  # 1 Oct 2568 09:00
+    for title in ("ถนนสายหนึ่ง หมู่ที่ 1", "ถนนสายสอง หมู่ที่ 2"):
+        await submit(chat, "agency", title=title)
+    async with demo.sessions() as session:
+        rows = (
+            await session.exec(
+                select(OutboundMessage).where(
+                    col(OutboundMessage.dedupe_key).startswith("submission-digest:")
+                )
+            )
+        ).all()
+    assert len(rows) == 3  # one per member, not one per submission
+    due = {row.next_attempt_at for row in rows}
+    assert len(due) == 1 and due.pop() == demo.clock.now() + timedelta(hours=1)  # at 10:00
+    text = plain_text(from_payload(rows[0].payload))
+    assert "โครงการเข้ามาใหม่ 2 รายการ" in text and "[ตรวจโครงการ]" in text
+
+    # the plan officer sets it to at once: a card per submission, as before
+    await chat.say("officer", "ตั้งค่าการแจ้งเตือน")
+    await chat.press("officer", "แจ้งโครงการใหม่")
+    await chat.say("officer", "0")
+    out = await chat.press("officer", "บันทึก")
+    assert "แจ้งคณะกรรมการสนับสนุนฯ เมื่อมีโครงการใหม่ = ทันที" in out
+    await submit(chat, "agency", title="ถนนสายสาม หมู่ที่ 3")
+    cards = await notices(demo, "project-submitted:")
+    assert sorted(name for name, _t in cards) == ["s1", "s2", "s3"]
+    assert "โครงการใหม่ เลขที่ 2569-003 — อบต.หนองแวง" in cards[0][1]

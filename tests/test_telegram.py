@@ -257,9 +257,14 @@ async def test_join_by_deep_link_submit_and_status(telegram: Bot, demo: Runtime)
     assert person is not None and person.name == "Somchai Tester"
     assert audit is not None and audit.channel == Channel.TELEGRAM
 
-    # the support committee's notice went out to s1's Telegram chat, with its button
+    # the support committee's notice (the hour's submissions, gathered) goes out to s1's
+    # Telegram chat at the hour's end, with its button
+    assert api.sent(s1.id) == []
+    demo.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    await telegram.service.deliver_notices()
     notice = await api.wait_for(lambda: api.sent(s1.id), WAIT)
-    assert "โครงการใหม่ เลขที่ 2569-001" in notice[0].params["text"]
+    assert "โครงการเข้ามาใหม่ 1 รายการ" in notice[0].params["text"]
+    assert "2569-001" in notice[0].params["text"]
 
     out = await chat.say("somchai", "/status")
     assert "รอตรวจ 1" in out
