@@ -38,7 +38,6 @@ from models.workflow import EDITION_RULES, Step
 TEXT = {
     "title": "การขยายเวลา",
     "header": "⏰ ขยายเวลาจัดทำแผนการดำเนินงาน{where}",
-    "header_one": " — {plan} · {org}",
     "none": "📋 ไม่มีรอบที่กำลังจัดทำแผนซึ่งขยายเวลาได้ — ขยายเวลาได้จนกว่าแผนจะประกาศใช้",
     "edition_prompt": "ขยายเวลาของแผนฉบับใด",
     "until_label": "ขยายถึงวันที่",
@@ -109,11 +108,6 @@ def _show_until(value: Any, data: FormData) -> str:
     )
 
 
-def _header(data: FormData) -> str:
-    entry = chosen(data)
-    return TEXT["header"].format(where=TEXT["header_one"].format(**entry) if entry else "")
-
-
 async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
     found = await edition_at(turn, chosen_id(data), Step.EXTEND, lock="update")
     edition, org = found.edition, found.org
@@ -169,7 +163,7 @@ EXTEND_FORM = forms.register(
                 TEXT["reason_label"], TEXT["reason_prompt"], TEXT["reason_example"]
             ),
         ),
-        header=_header,
+        header=fields.edition_header(TEXT["header"]),
         summary_title=TEXT["summary"],
         confirm_label=TEXT["confirm"],
         on_confirm=_confirm,

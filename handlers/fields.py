@@ -38,6 +38,7 @@ TEXT = {
     "edition_bad": "กรุณากดปุ่มเลือกแผน เช่น {example}",
     "edition_choice": "{title} พ.ศ. {fy}",
     "edition_choice_org": "{org} {title}",
+    "edition_where": " — {plan} · {org}",
     # which day
     "today": "วันนี้ {date}",
     "dates": {
@@ -170,6 +171,17 @@ def chosen_id(data: FormData) -> int:
     entry = chosen(data)
     assert entry is not None, "the edition is answered before the form can be confirmed"
     return int(entry["id"])
+
+
+def edition_header(header: str) -> Callable[[FormData], str]:
+    """A form's header that names the edition once it is chosen: ``header``'s ``{where}`` is
+    " — แผนการดำเนินงาน … · อบต.…", or empty while the edition is still to be picked."""
+
+    def make(data: FormData) -> str:
+        entry = chosen(data)
+        return header.format(where=TEXT["edition_where"].format(**entry) if entry else "")
+
+    return make
 
 
 def edition_field(prompt: str = TEXT["edition_prompt"]) -> Field:

@@ -67,8 +67,7 @@ TEXT = {
     "record_posting": "บันทึกการปิดประกาศ",
     # /posted
     "post_title": "การบันทึกการปิดประกาศ",
-    "post_header": "📋 บันทึกการปิดประกาศ{plan}",
-    "post_header_one": " — {plan} · {org}",
+    "post_header": "📋 บันทึกการปิดประกาศ{where}",
     "none_to_post": "📋 ไม่มีแผนที่ประกาศใช้แล้วและรอบันทึกการปิดประกาศ",
     "already_posted": "{plan} บันทึกการปิดประกาศไว้แล้ว ({posted}) — ไม่มีการเปลี่ยนแปลง",
     "posted_label": "วันที่ปิดประกาศ",
@@ -108,7 +107,7 @@ TEXT = {
     "places_sep": " · ",
     # /removed
     "remove_title": "การบันทึกการปลดประกาศ",
-    "remove_header": "📋 บันทึกการปลดประกาศ{plan}",
+    "remove_header": "📋 บันทึกการปลดประกาศ{where}",
     "none_posted": "📋 ไม่มีแผนที่ปิดประกาศอยู่ — บันทึกการปิดประกาศก่อนด้วยคำสั่ง บันทึกการปิดประกาศ",
     "waiting": "📌 {plan} (ปิดประกาศ {posted}): {reason} ({left})",
     "already_removed": "{plan} บันทึกการปลดประกาศไว้แล้ว ({removed}) — ไม่มีการเปลี่ยนแปลง",
@@ -174,12 +173,6 @@ async def posted_action(turn: Turn, press: ActionPress) -> list[Outgoing]:
 def _already_posted(row: EditionRow) -> str:
     assert row.edition.posted_on is not None
     return TEXT["already_posted"].format(plan=plan_of(row), posted=thai_date(row.edition.posted_on))
-
-
-def _header(data: FormData, key: str) -> str:
-    entry = chosen(data)
-    where = TEXT["post_header_one"].format(**entry) if entry else ""
-    return TEXT[key].format(plan=where)
 
 
 def _posting_check(day: date, data: FormData) -> DateProblem | None:
@@ -365,7 +358,7 @@ POST_FORM = forms.register(
                 echo=True,
             ),
         ),
-        header=lambda data: _header(data, "post_header"),
+        header=fields.edition_header(TEXT["post_header"]),
         summary_title=TEXT["post_summary"],
         confirm_label=TEXT["post_confirm"],
         on_confirm=_confirm_post,
@@ -475,7 +468,7 @@ REMOVE_FORM = forms.register(
             edition_field(),
             date_field("removed_on", TEXT["removed_label"], _removed_prompt, _removal_check),
         ),
-        header=lambda data: _header(data, "remove_header"),
+        header=fields.edition_header(TEXT["remove_header"]),
         summary_title=TEXT["remove_summary"],
         confirm_label=TEXT["remove_confirm"],
         on_confirm=_confirm_remove,

@@ -28,7 +28,6 @@ from models.workflow import Step
 TEXT = {
     "title": "การยกเลิกรอบ",
     "header": "🗑 ยกเลิกรอบจัดทำแผนที่เปิดผิด{where}",
-    "header_one": " — {plan} · {org}",
     "none": "📋 ไม่มีรอบที่กำลังรับโครงการซึ่งยกเลิกได้ — ยกเลิกได้เฉพาะรอบที่ยังไม่ได้เสนอร่าง",
     "edition_prompt": "ยกเลิกรอบใด",
     "reason_label": "เหตุผลที่ยกเลิก",
@@ -53,12 +52,6 @@ async def cancel_round_command(turn: Turn, _args: str) -> list[Outgoing]:
     if not rows:
         return [Text(TEXT["none"])]
     return await forms.start(turn, CANCEL_FORM, *editions_ctx(rows, turn.days_off))
-
-
-def _header(data: FormData) -> str:
-    entry = fields.chosen(data)
-    where = TEXT["header_one"].format(**entry) if entry else ""
-    return TEXT["header"].format(where=where)
 
 
 async def _confirm(turn: Turn, data: FormData) -> list[Outgoing]:
@@ -99,7 +92,7 @@ CANCEL_FORM = forms.register(
                 TEXT["reason_label"], TEXT["reason_prompt"], TEXT["reason_example"]
             ),
         ),
-        header=_header,
+        header=fields.edition_header(TEXT["header"]),
         summary_title=TEXT["summary"],
         confirm_label=TEXT["confirm"],
         on_confirm=_confirm,
