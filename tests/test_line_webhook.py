@@ -82,6 +82,19 @@ async def test_malformed_json_with_a_valid_signature_is_refused(line: LineHarnes
     assert await inbox_rows(line) == []
 
 
+@pytest.mark.parametrize("levels", [100_000, 1_000, 40])
+async def test_deeply_nested_json_with_a_valid_signature_is_a_400_not_a_500(
+    line: LineHarness, levels: int
+) -> None:
+    """100,000 deep made the JSON decoder raise RecursionError (a 500 with a traceback); a
+    few hundred deep parsed. Either way it is no LINE event: refused, nothing stored."""
+    nested = b'{"destination": "U0", "events": [{"x": ' + b"[" * levels + b"]" * levels + b"}]}"
+    response = await line.post(nested)  # signed with the channel secret
+    assert response.status_code == 400
+    assert "nested deeper" in response.json()["message"]
+    assert await inbox_rows(line) == []
+
+
 @pytest.mark.parametrize("body", [b"[]", b'{"destination": "U0"}', b'{"events": [1, 2]}'])
 async def test_json_that_is_not_a_webhook_body_is_refused(line: LineHarness, body: bytes) -> None:
     assert (await line.post(body)).status_code == 400
