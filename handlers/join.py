@@ -6,7 +6,9 @@ the bot asks for the person's name and position; later codes only add the member
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import datetime
 
 from handlers import commands, fields, forms
 from handlers.context import Turn
@@ -14,6 +16,7 @@ from handlers.forms import Choice, Field, Form, FormData
 from handlers.help import show_help
 from handlers.messages import Outgoing, Text
 from handlers.router import command, fallback
+from models import join_limits
 from models.enums import Role
 from models.invites import (
     CODE_ALPHABET,
@@ -48,6 +51,10 @@ TEXT = {
     "confirm": "ยืนยัน",
     "joined": "✅ เข้าร่วม {org} ในฐานะ{role}แล้ว",
     "already": "เป็น{role}ของ {org} อยู่แล้ว — ไม่ต้องใช้รหัสนี้",
+    "wait": (
+        "⏳ ส่งรหัสเชิญที่ใช้ไม่ได้หลายครั้งเกินไป — กรุณารอประมาณ {minutes} นาที แล้วลองใหม่"
+        " หรือขอรหัสใหม่จากเจ้าหน้าที่วิเคราะห์นโยบายและแผน"
+    ),
 }
 _BARE_CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
@@ -77,11 +84,14 @@ async def bare_code(turn: Turn, text: str) -> list[Outgoing] | None:
 
 
 async def join_with_code(turn: Turn, raw_code: str) -> list[Outgoing]:
+    assert turn.account.id is not None
     code = normalize_code(raw_code)
+    waiting = await join_limits.waiting_until(turn.session, turn.clock, turn.account.id)
+    if waiting is not None:  # even a good code waits: otherwise the limit stops no guessing
+        return [_wait(turn, waiting)]
     found = await find_invite(turn.session, turn.clock, code)
     if isinstance(found, InviteProblem):
-        await turn.audit("join.refused", after={"code": code, "problem": found.value})
-        return [Text(TEXT["problem"][found].format(code=code or raw_code.strip()))]
+        return await _refuse_code(turn, code or raw_code.strip(), found)
     org = await turn.session.get(Organization, found.org_id)
     assert org is not None
     if turn.person is None:
@@ -93,6 +103,30 @@ async def join_with_code(turn: Turn, raw_code: str) -> list[Outgoing]:
         }
         return await forms.start(turn, PROFILE_FORM, ctx)
     return await _join(turn, found, org, turn.person, unit=None)
+
+
+async def _refuse_code(turn: Turn, code: str, problem: InviteProblem) -> list[Outgoing]:
+    """Say why the code cannot be used; count the try (audited compactly, see join_limits).
+
+    A code that was never issued is not kept: it is whatever someone typed. A used or
+    expired one names a real invitation, which the officer may want to trace.
+    """
+    assert turn.account.id is not None
+    failure = await join_limits.count_failure(turn.session, turn.clock, turn.account.id, problem)
+    if failure.first_of_kind:
+        kept = {} if problem is InviteProblem.UNKNOWN else {"code": code}
+        await turn.audit("join.refused", after={"problem": problem.value, **kept})
+    answer = [Text(TEXT["problem"][problem].format(code=code))]
+    if failure.locked_until is not None:
+        until = failure.locked_until.isoformat()
+        await turn.audit("join.limited", after={"failures": failure.failures, "until": until})
+        answer.append(_wait(turn, failure.locked_until))
+    return answer
+
+
+def _wait(turn: Turn, until: datetime) -> Text:
+    minutes = max(1, math.ceil((until - turn.clock.now()).total_seconds() / 60))
+    return Text(TEXT["wait"].format(minutes=minutes))
 
 
 async def _join(
