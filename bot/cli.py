@@ -84,6 +84,8 @@ TEXT = {
     "console_name": "a console name: no spaces or @, at most {max} characters",
 }
 
+SHUTDOWN_GRACE = 20  # seconds open requests get at shutdown, before the channels stop
+
 app = typer.Typer(
     help="planbot — แผนการดำเนินงาน chatbot for Thai local governments.",
     no_args_is_help=True,
@@ -386,15 +388,28 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
-    """Run the web app (/healthz; webhooks as channels are configured) and the scheduler."""
+    """Run the web app (/healthz, /readyz, /metrics; webhooks as channels are configured) and
+    the scheduler.
+
+    Logs go to stderr in one format (``PLANBOT_LOG_FORMAT=json`` for JSON). On SIGTERM or
+    Ctrl-C it stops taking requests, lets turns in flight finish, then stops the channels.
+    """
     import uvicorn
 
+    from bot import logs
     from bot.settings import Settings
     from bot.web import create_app
 
     settings = Settings()
-    app_ = create_app(settings, scheduler=True)
-    uvicorn.run(app_, host=host, port=port, log_level=settings.log_level.lower())
+    logs.configure(settings)
+    uvicorn.run(
+        create_app(settings, scheduler=True),
+        host=host,
+        port=port,
+        log_config=None,  # ours (bot.logs): one format for planbot, uvicorn and the libraries
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
+    )
 
 
 @app.command("demo")

@@ -16,6 +16,11 @@ from models.enums import DeadlineRule
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./planbot.db"
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 class TelegramMode(StrEnum):
     POLLING = "polling"
     WEBHOOK = "webhook"
@@ -37,6 +42,7 @@ class Settings(BaseSettings):
     extra_holidays_file: Path | None = Field(None, alias="PLANBOT_EXTRA_HOLIDAYS_FILE")
     deadline_rule: DeadlineRule = Field(DeadlineRule.AUTHORITY, alias="PLANBOT_DEADLINE_RULE")
     log_level: str = Field("INFO", alias="PLANBOT_LOG_LEVEL")
+    log_format: LogFormat = Field(LogFormat.TEXT, alias="PLANBOT_LOG_FORMAT")
 
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
     telegram_mode: TelegramMode = Field(TelegramMode.POLLING, alias="TELEGRAM_MODE")

@@ -41,7 +41,7 @@ from bot.settings import Settings
 from handlers import unreachable
 from handlers.engine import Engine
 from handlers.router import split_command
-from models import outbox
+from models import logcontext, outbox
 from models.enums import Channel
 from models.org import ChannelAccount
 from models.records import ConversationState
@@ -201,6 +201,10 @@ class LineService:
     # -- one event --------------------------------------------------------------------------------
 
     async def _handle(self, item: InboxItem) -> None:
+        with logcontext.about(event=item.event_id, channel=Channel.LINE.value):
+            await self._handle_item(item)
+
+    async def _handle_item(self, item: InboxItem) -> None:
         try:
             inbound = line_events.interpret(item.payload, item.event_id)
             if inbound.kind is line_events.Kind.UNFOLLOW and inbound.user_id:
