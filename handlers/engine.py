@@ -31,7 +31,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers  # noqa: F401 — registers every flow
-from handlers import router
+from handlers import metrics, router
 from handlers.context import State, Turn
 from handlers.messages import Incoming, Outgoing, Text
 from models import db, logcontext
@@ -86,6 +86,7 @@ class Engine:
                 messages = await self._handle_locked(incoming)
             seconds = time.perf_counter() - started
             log.debug("turn answered with %d messages in %.3f s", len(messages), seconds)
+            metrics.turn_done(incoming.channel, seconds, len(messages))
             return messages
 
     async def _handle_locked(self, incoming: Incoming) -> list[Outgoing]:

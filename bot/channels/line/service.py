@@ -166,6 +166,11 @@ class LineService:
     def running(self) -> bool:
         return self._runtime is not None and not self._stopping.is_set()
 
+    @property
+    def ready(self) -> bool:
+        """Started and not stopping: what ``/readyz`` asks of every channel."""
+        return self.running
+
     def wake(self) -> None:
         """Have the housekeeping task send due outbox rows now."""
         if self._runtime is not None:

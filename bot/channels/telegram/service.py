@@ -185,6 +185,11 @@ class TelegramService:
         with contextlib.suppress(Exception):
             await self.application.shutdown()
 
+    @property
+    def ready(self) -> bool:
+        """Met the bot (``getMe``) and not stopping: what ``/readyz`` asks of every channel."""
+        return self._me is not None and not self._stopping.is_set()
+
     def _started_bot(self) -> Bot | None:
         """The bot once the service has met it (``getMe``); ``None`` before."""
         return self.application.bot if self._me is not None else None
