@@ -197,3 +197,50 @@ async def test_metrics_count_messages_turns_and_read_the_outbox(demo: Runtime, l
     assert 'planbot_errors_total{logger="bot.test"}' in text
     assert 'planbot_reminders_total{outcome="due"}' in text  # the reminders' hook
     assert "planbot_line_pushes_this_month 0.0" in text
+
+
+async def test_shutdown_finishes_turns_in_flight_and_leaves_the_rest_pending(
+    runtime: Runtime, line_api: Any, settings: Settings
+) -> None:
+    """Stopping: /readyz says so at once, the turn being handled finishes and is marked
+    done, an event still queued behind it stays pending for the next start — nothing lost,
+    nothing half done."""
+    from bot.channels.line.inbox import DONE, PENDING
+    from bot.channels.line.service import LineService
+    from models.records import InboxEvent
+    from tests.line_harness import SECRET, line_settings, line_user
+    from tests.standins.line_api import WebhookFactory
+
+    service = LineService(line_settings(line_api, settings), poll_interval=3600)
+    app = create_app(runtime=runtime, services=[service])
+    hooks = WebhookFactory(SECRET, line_api)
+    user = line_user("busy")
+    first, second = hooks.text(user, "ช่วยเหลือ"), hooks.text(user, "สถานะ")
+    entered, release = asyncio.Event(), asyncio.Event()
+    async with app.router.lifespan_context(app):
+        handle = service.engine.handle
+
+        async def held(incoming: Any) -> Any:
+            entered.set()
+            await release.wait()
+            return await handle(incoming)
+
+        service.engine.handle = held  # type: ignore[method-assign]
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://planbot") as client:
+            for event in (first, second):
+                body = hooks.body(event)
+                assert (
+                    await client.post("/webhooks/line", content=body, headers=hooks.headers(body))
+                ).status_code == 200
+            await entered.wait()  # the first turn is in flight, the second queued behind it
+            stopping = asyncio.create_task(service.stop())
+            await asyncio.sleep(0)
+            assert (await client.get("/readyz")).json()["channels"] == "not running: line"
+            release.set()
+            await stopping
+    async with runtime.sessions() as session:
+        rows = {r.event_id: r.status for r in (await session.exec(select(InboxEvent))).all()}
+    assert rows == {first["webhookEventId"]: DONE, second["webhookEventId"]: PENDING}
+    [reply] = line_api.replies
+    assert reply.body["replyToken"] == first["replyToken"]
