@@ -328,6 +328,32 @@ async def test_a_group_message_not_meant_for_the_bot_is_ignored(line: LineHarnes
     assert len(line.replies_to(command)) == 1  # a command word works without a mention
 
 
+async def test_what_the_bot_ignores_is_kept_as_its_id_and_handled_events_lose_their_content(
+    line: LineHarness,
+) -> None:
+    """PDPA: a group's chatter reached the inbox whole (text and user id) and stayed there
+    forever. Now it is stored as its id alone, done at once (a redelivery is still known);
+    what the bot handled keeps only its id once handled."""
+    group = {"type": "group", "groupId": "C" + "5" * 32, "userId": USER}
+    chatter = line.webhooks.text(USER, "เรื่องส่วนตัวในกลุ่ม 5511", source=group)
+    command = line.webhooks.text(USER, "ช่วยเหลือ", source=group)
+    beacon = line.webhooks.event(
+        "beacon",
+        USER,
+        replyToken=line.webhooks.reply_token(),
+        beacon={"hwid": "d41d8cd98f", "type": "enter"},
+    )
+    await line.send(chatter, command, beacon)
+    rows = {r.event_id: r for r in await inbox_rows(line)}
+    assert {e["webhookEventId"] for e in (chatter, command, beacon)} == set(rows)
+    assert all(r.status == DONE and r.payload == {} for r in rows.values())
+    assert rows[chatter["webhookEventId"]].attempts == 0  # never handled: nothing to do
+    assert len(line.replies_to(command)) == 1
+    await line.send(chatter)  # redelivered: still known, still nothing
+    assert len(await inbox_rows(line)) == 3
+    assert line.replies_to(chatter) == []
+
+
 async def test_a_group_message_that_mentions_the_bot_is_answered(line: LineHarness) -> None:
     room = {"type": "room", "roomId": "R" + "4" * 32, "userId": USER}
     text = "@planbot สวัสดี"

@@ -31,7 +31,7 @@ from bot.channels.line import events as line_events
 from bot.channels.line import webhook
 from bot.channels.line.channel import LineChannel, ReplyToken
 from bot.channels.line.client import LineApi, LineApiError
-from bot.channels.line.inbox import Inbox, InboxItem
+from bot.channels.line.inbox import Inbox, InboxItem, event_id_of
 from bot.channels.line.lanes import Lanes
 from bot.channels.line.quota import QuotaWatch
 from bot.channels.line.sender import LineSender
@@ -191,10 +191,25 @@ class LineService:
             raise NotRunning("the LINE service is not running")
         if not events:
             return
+        ignored = [i for i, event in enumerate(events) if not await self._worth_keeping(event)]
         async with self._gated():
-            stored = await self.inbox.store(events)
+            stored = await self.inbox.store(events, ignored=ignored)
         for item in stored:
             self._submit(item)
+
+    async def _worth_keeping(self, payload: dict[str, Any]) -> bool:
+        """Whether the bot will act on an event: only then is what it says stored (PDPA).
+
+        A group's chatter (not meant for the bot) and events of types planbot ignores are
+        kept as their id alone; the same check runs again when an event is handled, since a
+        form may have closed meanwhile.
+        """
+        inbound = line_events.interpret(payload, event_id_of(payload))
+        if inbound.kind is line_events.Kind.IGNORE:
+            return False
+        if inbound.kind is line_events.Kind.TURN:
+            return await self._wanted(inbound)
+        return True
 
     def _submit(self, item: InboxItem) -> None:
         if item.id in self._inflight:
