@@ -10,7 +10,7 @@ import math
 import re
 from datetime import datetime
 
-from handlers import commands, fields, forms
+from handlers import commands, fields, forms, privacy
 from handlers.context import Turn
 from handlers.forms import Choice, Field, Form, FormData
 from handlers.help import show_help
@@ -41,6 +41,7 @@ TEXT = {
     },
     "form_title": "การลงทะเบียน",
     "header": "👋 ลงทะเบียนเข้าร่วม {org} ในฐานะ{role} — ขอข้อมูล 2 ข้อ",
+    "header_known": "👋 เข้าร่วม {org} ในฐานะ{role} — กรุณายืนยัน",
     "name_label": "ชื่อ-นามสกุล",
     "name_example": "นายสมชาย ใจดี",
     "name_prompt": "กรุณาพิมพ์ชื่อ-นามสกุล เช่น นายสมชาย ใจดี",
@@ -94,14 +95,18 @@ async def join_with_code(turn: Turn, raw_code: str) -> list[Outgoing]:
         return await _refuse_code(turn, code or raw_code.strip(), found)
     org = await turn.session.get(Organization, found.org_id)
     assert org is not None
-    if turn.person is None:
+    notice = await privacy.pending_notice(turn, org)
+    if turn.person is None or notice is not None:
         ctx = {
             "code": code,
             "org": org.short_name,
             "role": found.role.value,
             "display_name": turn.account.display_name,  # offered as a button for the name
+            "new": turn.person is None,  # a known person is only asked to confirm
+            "notice": notice.version if notice is not None else None,
         }
-        return await forms.start(turn, PROFILE_FORM, ctx)
+        intro = [Text(privacy.render(org, notice))] if notice is not None else []
+        return await forms.start(turn, PROFILE_FORM, ctx, intro=intro)
     return await _join(turn, found, org, turn.person, unit=None)
 
 
@@ -168,13 +173,21 @@ async def _confirm_profile(turn: Turn, data: FormData) -> list[Outgoing]:
         await turn.audit(
             "person.register", obj=person, after={"name": person.name, "position": person.position}
         )
-    return await _join(turn, found, org, person, unit=data.values["position"])
+    if data.ctx.get("notice") is not None:
+        assert org.id is not None
+        await privacy.record(turn, org.id, int(data.ctx["notice"]))
+    return await _join(turn, found, org, person, unit=data.values.get("position"))
 
 
 _parse_name = fields.free_text(TEXT["name_label"], TEXT["name_example"])
 
 
 _parse_position = fields.free_text(TEXT["position_label"], TEXT["position_example"])
+
+
+def _new_person(data: FormData) -> bool:
+    """Name and position are asked once, of someone planbot does not know yet."""
+    return bool(data.ctx.get("new", True))
 
 
 def _display_name_choice(data: FormData) -> list[Choice]:
@@ -193,12 +206,17 @@ PROFILE_FORM = forms.register(
                 TEXT["name_prompt"],
                 parse=_parse_name,
                 choices=_display_name_choice,
+                when=_new_person,
             ),
             Field(
-                "position", TEXT["position_label"], TEXT["position_prompt"], parse=_parse_position
+                "position",
+                TEXT["position_label"],
+                TEXT["position_prompt"],
+                parse=_parse_position,
+                when=_new_person,
             ),
         ),
-        header=lambda data: TEXT["header"].format(
+        header=lambda data: TEXT["header" if _new_person(data) else "header_known"].format(
             org=data.ctx["org"], role=Role(data.ctx["role"]).label_th
         ),
         summary_title=TEXT["summary"],
