@@ -36,6 +36,7 @@ from bot.cli_common import (
 )
 from bot.cli_export import export
 from bot.cli_reminders import outbox_cmd, remind, scheduler_cmd
+from bot.cli_privacy import org_privacy, person_app, retention_app
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -99,6 +100,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
 app.add_typer(line_app, name="line")
 app.add_typer(telegram_app, name="telegram")
+app.add_typer(person_app, name="person")
+app.add_typer(retention_app, name="retention")
 
 
 # -- db, org, audit -------------------------------------------------------------------------
@@ -560,3 +563,4 @@ app.command("export")(export)  # listed after the everyday commands
 app.command("remind")(remind)
 app.command("outbox")(outbox_cmd)
 app.command("scheduler")(scheduler_cmd)
+org_app.command("privacy")(org_privacy)

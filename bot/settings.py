@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     documents_dir: Path = Field(Path("./planbot-documents"), alias="PLANBOT_DOCUMENTS_DIR")
     link_days: int = Field(7, ge=1, le=90, alias="PLANBOT_LINK_DAYS")
 
+    # How long each kind of data is kept, in days (0: for ever); see models/retention.py
+    retain_handled_events_days: int = Field(30, ge=0, alias="PLANBOT_RETAIN_HANDLED_EVENTS_DAYS")
+    retain_notices_days: int = Field(90, ge=0, alias="PLANBOT_RETAIN_NOTICES_DAYS")
+    retain_conversations_days: int = Field(30, ge=0, alias="PLANBOT_RETAIN_CONVERSATIONS_DAYS")
+    retain_strangers_days: int = Field(90, ge=0, alias="PLANBOT_RETAIN_STRANGERS_DAYS")
+    retain_join_attempts_days: int = Field(30, ge=0, alias="PLANBOT_RETAIN_JOIN_ATTEMPTS_DAYS")
+    retain_refusals_days: int = Field(365, ge=0, alias="PLANBOT_RETAIN_REFUSALS_DAYS")
+    retain_audit_days: int = Field(3650, ge=0, alias="PLANBOT_RETAIN_AUDIT_DAYS")
+    retain_exports_days: int = Field(1, ge=0, alias="PLANBOT_RETAIN_EXPORTS_DAYS")
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
