@@ -24,6 +24,7 @@ import typer
 
 from bot.channels.line.cli import line_app
 from bot.channels.telegram.cli import telegram_app
+from bot.cli_backup import backup, restore
 from bot.cli_common import (
     DEMO_DATABASE,
     DatabaseOption,
@@ -564,3 +565,5 @@ app.command("remind")(remind)
 app.command("outbox")(outbox_cmd)
 app.command("scheduler")(scheduler_cmd)
 org_app.command("privacy")(org_privacy)
+app.command("backup")(backup)
+app.command("restore")(restore)
