@@ -4,7 +4,7 @@ For each revision before head, on both backends: the schema is built at that rev
 one of its tables gets rows — every column filled, foreign keys pointing at real rows, enum
 columns holding values the code knows — then the database is upgraded to head. Every row
 must still be there, readable through today's models, and the data migrations must have done
-their part (0003 puts back an amended project's announced title; 0006 empties the content of
+their part (0003 puts back an amended project's announced title; 0009 empties the content of
 handled LINE events). The rows are made from the schema itself, so a new migration is
 covered the day it is written; add a check below when it transforms data.
 """
@@ -129,18 +129,19 @@ async def test_upgrading_a_filled_database_keeps_every_row(runtime: Runtime, rev
 
 
 async def check(engine: Any, revision: str, filled: dict[str, int]) -> None:
-
+    """Every filled row readable through today's models; the data migrations' work done."""
     async with AsyncSession(engine) as session:
         for table in models.metadata.sorted_tables:
             if table.name not in filled:
                 continue
             model = _model_of(table)
-            rows = (await session.exec(select(model).where(table.c.id >= FIRST_ID))).all()
+            ours = table.c.id >= FIRST_ID if "id" in table.c else sa.true()
+            rows = (await session.exec(select(model).where(ours))).all()
             assert len(rows) == filled[table.name], table.name  # read through today's models
         if "project_change" in filled and revision < "0003":
             titles = (await session.exec(sa.text("SELECT title FROM project ORDER BY id"))).all()  # type: ignore[call-overload]
             assert [t for (t,) in titles][-ROWS:] == [f"ชื่อที่ประกาศ {i}" for i in range(ROWS)]
-        if "inbox_event" in filled and revision < "0006":
+        if "inbox_event" in filled and revision < "0009":
             payloads = (await session.exec(sa.text("SELECT payload FROM inbox_event"))).all()  # type: ignore[call-overload]
             assert {str(p) for (p,) in payloads} == {"{}"}
 

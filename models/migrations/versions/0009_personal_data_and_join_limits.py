@@ -3,10 +3,11 @@
 Issue 15: the privacy notice per organization and its acknowledgements, the mark of a
 person whose data was erased, one counter row per chat account for wrong invite codes —
 and the raw LINE events already handled lose their content (only their ids are needed, to
-know a redelivery). Numbered 0006 after main's 0005; renumber if main gains another first.
+know a redelivery). Numbered 0009 after main's 0008 (reminders); renumber if main gains
+another first.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30 07:37:51.012373
 """
 
@@ -18,8 +19,8 @@ from alembic import op
 
 import models.types
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
