@@ -36,8 +36,8 @@ from bot.cli_common import (
     shown,
 )
 from bot.cli_export import export
-from bot.cli_reminders import outbox_cmd, remind, scheduler_cmd
 from bot.cli_privacy import org_privacy, person_app, retention_app
+from bot.cli_reminders import outbox_cmd, remind, scheduler_cmd
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -2,7 +2,8 @@
 
 The administrator's side of personal data: find a person, hand them their data, erase it
 on a request made outside the chat (a letter, a phone call), word the organization's
-privacy notice, and run the retention pass by hand (the scheduler runs it daily). Heavy
+privacy notice, and run the retention pass by hand (the scheduler runs it daily, at
+``scheduler.jobs.RETENTION_TIME``). Heavy
 modules are imported inside each command, like every command of the CLI.
 """
 
@@ -18,7 +19,6 @@ from bot.cli_common import DatabaseOption, JsonOption, print_json, run_with_runt
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
-    from bot.settings import Settings
     from models.retention import Policy
 
 TEXT = {
@@ -44,13 +44,6 @@ retention_app = typer.Typer(
 )
 
 
-def policy_from(settings: Settings) -> Policy:
-    """The retention days of the settings (``PLANBOT_RETAIN_<KIND>_DAYS``)."""
-    from models.retention import Policy
-
-    return Policy(**{kind: getattr(settings, f"retain_{kind}_days") for kind in Policy.kinds()})
-
-
 @retention_app.command("run")
 def retention_run(
     dry_run: Annotated[
@@ -62,19 +55,17 @@ def retention_run(
     """Delete what each kind of data keeps longer than its retention (see the README)."""
     from models import retention
 
-    async def work(rt: Runtime) -> dict[str, int]:
-        policy = policy_from(rt.settings)
-        return await retention.run(
+    async def work(rt: Runtime) -> tuple[dict[str, int], Policy]:
+        policy = rt.retention_policy()
+        counts = await retention.run(
             rt.engine, rt.clock, policy, rt.settings.documents_dir, dry_run=dry_run
         )
+        return counts, policy
 
-    counts = run_with_runtime(work, database=database)
+    counts, policy = run_with_runtime(work, database=database)
     if as_json:
         print_json({"dry_run": dry_run, "deleted" if not dry_run else "would_delete": counts})
         return
-    from bot.settings import Settings
-
-    policy = policy_from(Settings())
     for kind, count in counts.items():
         days = getattr(policy, kind)
         typer.echo(TEXT["retention"].format(kind=kind, count=count, days=days))

@@ -180,3 +180,27 @@ def test_cli_org_privacy_words_the_notice(demo: Runtime, tmp_path: Path) -> None
     assert changed.exit_code == 0, changed.output
     assert "(ฉบับที่ 1)" in changed.output and "043-000000" in changed.output
     assert "เก็บข้อมูลเพื่อจัดทำแผนเท่านั้น" in changed.output
+
+
+async def test_the_scheduler_runs_the_pass_daily_at_half_past_three_by_the_leader(
+    demo: Runtime,
+) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    from scheduler.jobs import Scheduler
+
+    await old_and_new_data(demo)
+    clock = Scheduler(demo.clockwork(leader_retry=3600, dispatch_interval=3600))
+    await clock.start()
+    try:
+        trigger = clock.aps.get_job("retention").trigger
+        assert isinstance(trigger, CronTrigger)
+        fields = {f.name: str(f) for f in trigger.fields}
+        assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("*", "3", "30")
+        assert clock.leading
+        done = await clock.retention_tick()
+    finally:
+        await clock.stop()
+    assert done["strangers"] == 1 and done["notices"] == 1
+    follower = Scheduler(demo.clockwork(leader_retry=3600, dispatch_interval=3600))
+    assert await follower.retention_tick() == {}  # not leading: nothing

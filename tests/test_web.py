@@ -77,7 +77,12 @@ async def test_serve_runs_the_scheduler_with_the_app(runtime: Runtime) -> None:
             assert (await client.get("/healthz")).status_code == 200
         clock = app.state.scheduler
         assert clock.leading and clock.aps.running
-        assert {job.id for job in clock.aps.get_jobs()} == {"leadership", "reminders", "dispatch"}
+        assert {job.id for job in clock.aps.get_jobs()} == {
+            "leadership",
+            "reminders",
+            "dispatch",
+            "retention",
+        }
     finally:
         server.should_exit = True
         await task
@@ -244,3 +249,38 @@ async def test_shutdown_finishes_turns_in_flight_and_leaves_the_rest_pending(
     assert rows == {first["webhookEventId"]: DONE, second["webhookEventId"]: PENDING}
     [reply] = line_api.replies
     assert reply.body["replyToken"] == first["replyToken"]
+
+
+async def test_metrics_count_notices_and_reminders_as_the_dispatcher_marks_them(
+    demo: Runtime,
+) -> None:
+    """The reminders' figures: due when the day's pass queues them, sent or failed when the
+    dispatcher marks them; every notice sent counts for its channel."""
+    from handlers.messages import Text, to_payload
+    from models import outbox
+    from models.enums import Channel
+    from scheduler import dispatch
+    from tests.test_outbox import Recorder
+
+    sender = Recorder(failing=frozenset({"c2"}), error=dispatch.Undeliverable)
+    sender.channel = Channel.CONSOLE  # type: ignore[misc]
+    before = {
+        "notices": sample("planbot_messages_sent_total", channel="console", kind="notice"),
+        "sent": sample("planbot_reminders_total", outcome="sent"),
+        "failed": sample("planbot_reminders_total", outcome="failed"),
+    }
+    async with db.transaction(demo.sessions) as session:
+        accounts = {a.external_id: a.id for a in (await session.exec(select(ChannelAccount))).all()}
+        for who, key in (
+            ("c1", "r:1:due:2025-10-01:4"),
+            ("c2", "r:1:due:2025-10-01:5"),
+            ("c3", "n:1"),
+        ):
+            await outbox.enqueue(session, demo.clock, accounts[who], to_payload([Text("⏰")]), key)
+    assert await dispatch.deliver(demo.sessions, demo.clock, sender) == 2
+    assert (
+        sample("planbot_messages_sent_total", channel="console", kind="notice")
+        == before["notices"] + 2
+    )
+    assert sample("planbot_reminders_total", outcome="sent") == before["sent"] + 1
+    assert sample("planbot_reminders_total", outcome="failed") == before["failed"] + 1
