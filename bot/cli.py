@@ -24,6 +24,7 @@ import typer
 
 from bot.channels.line.cli import line_app
 from bot.channels.telegram.cli import telegram_app
+from bot.cli_backup import backup, restore
 from bot.cli_common import (
     DEMO_DATABASE,
     DatabaseOption,
@@ -35,6 +36,7 @@ from bot.cli_common import (
     shown,
 )
 from bot.cli_export import export
+from bot.cli_privacy import org_privacy, person_app, retention_app
 from bot.cli_reminders import outbox_cmd, remind, scheduler_cmd
 
 if TYPE_CHECKING:
@@ -84,6 +86,8 @@ TEXT = {
     "console_name": "a console name: no spaces or @, at most {max} characters",
 }
 
+SHUTDOWN_GRACE = 20  # seconds open requests get at shutdown, before the channels stop
+
 app = typer.Typer(
     help="planbot — แผนการดำเนินงาน chatbot for Thai local governments.",
     no_args_is_help=True,
@@ -97,6 +101,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
 app.add_typer(line_app, name="line")
 app.add_typer(telegram_app, name="telegram")
+app.add_typer(person_app, name="person")
+app.add_typer(retention_app, name="retention")
 
 
 # -- db, org, audit -------------------------------------------------------------------------
@@ -386,15 +392,28 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
-    """Run the web app (/healthz; webhooks as channels are configured) and the scheduler."""
+    """Run the web app (/healthz, /readyz, /metrics; webhooks as channels are configured) and
+    the scheduler.
+
+    Logs go to stderr in one format (``PLANBOT_LOG_FORMAT=json`` for JSON). On SIGTERM or
+    Ctrl-C it stops taking requests, lets turns in flight finish, then stops the channels.
+    """
     import uvicorn
 
+    from bot import logs
     from bot.settings import Settings
     from bot.web import create_app
 
     settings = Settings()
-    app_ = create_app(settings, scheduler=True)
-    uvicorn.run(app_, host=host, port=port, log_level=settings.log_level.lower())
+    logs.configure(settings)
+    uvicorn.run(
+        create_app(settings, scheduler=True),
+        host=host,
+        port=port,
+        log_config=None,  # ours (bot.logs): one format for planbot, uvicorn and the libraries
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
+    )
 
 
 @app.command("demo")
@@ -545,3 +564,6 @@ app.command("export")(export)  # listed after the everyday commands
 app.command("remind")(remind)
 app.command("outbox")(outbox_cmd)
 app.command("scheduler")(scheduler_cmd)
+org_app.command("privacy")(org_privacy)
+app.command("backup")(backup)
+app.command("restore")(restore)

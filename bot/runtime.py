@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
     from sqlmodel.ext.asyncio.session import AsyncSession
 
+    from models.retention import Policy
     from scheduler.dispatch import QuietHours
     from scheduler.jobs import Clockwork
 
@@ -62,8 +63,17 @@ class Runtime:
             clock=self.clock,
             days_off=self.days_off,
             reminder_time=self.settings.reminder_time,
+            retention=self.retention_policy(),
+            documents_dir=self.settings.documents_dir,
             **extra,
         )
+
+    def retention_policy(self) -> Policy:
+        """How long each kind of data is kept (``PLANBOT_RETAIN_<KIND>_DAYS``)."""
+        from models.retention import Policy
+
+        settings = self.settings
+        return Policy(**{k: getattr(settings, f"retain_{k}_days") for k in Policy.kinds()})
 
     def quiet_hours(self) -> QuietHours:
         """When nothing but answers is pushed (PLANBOT_QUIET_HOURS_START/END, local time)."""

@@ -16,6 +16,11 @@ from models.enums import DeadlineRule
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./planbot.db"
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 class TelegramMode(StrEnum):
     POLLING = "polling"
     WEBHOOK = "webhook"
@@ -37,6 +42,7 @@ class Settings(BaseSettings):
     extra_holidays_file: Path | None = Field(None, alias="PLANBOT_EXTRA_HOLIDAYS_FILE")
     deadline_rule: DeadlineRule = Field(DeadlineRule.AUTHORITY, alias="PLANBOT_DEADLINE_RULE")
     log_level: str = Field("INFO", alias="PLANBOT_LOG_LEVEL")
+    log_format: LogFormat = Field(LogFormat.TEXT, alias="PLANBOT_LOG_FORMAT")
 
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
     telegram_mode: TelegramMode = Field(TelegramMode.POLLING, alias="TELEGRAM_MODE")
@@ -55,6 +61,16 @@ class Settings(BaseSettings):
     link_secret: SecretStr | None = Field(None, alias="PLANBOT_LINK_SECRET")
     documents_dir: Path = Field(Path("./planbot-documents"), alias="PLANBOT_DOCUMENTS_DIR")
     link_days: int = Field(7, ge=1, le=90, alias="PLANBOT_LINK_DAYS")
+
+    # How long each kind of data is kept, in days (0: for ever); see models/retention.py
+    retain_handled_events_days: int = Field(30, ge=0, alias="PLANBOT_RETAIN_HANDLED_EVENTS_DAYS")
+    retain_notices_days: int = Field(90, ge=0, alias="PLANBOT_RETAIN_NOTICES_DAYS")
+    retain_conversations_days: int = Field(30, ge=0, alias="PLANBOT_RETAIN_CONVERSATIONS_DAYS")
+    retain_strangers_days: int = Field(90, ge=0, alias="PLANBOT_RETAIN_STRANGERS_DAYS")
+    retain_join_attempts_days: int = Field(30, ge=0, alias="PLANBOT_RETAIN_JOIN_ATTEMPTS_DAYS")
+    retain_refusals_days: int = Field(365, ge=0, alias="PLANBOT_RETAIN_REFUSALS_DAYS")
+    retain_audit_days: int = Field(3650, ge=0, alias="PLANBOT_RETAIN_AUDIT_DAYS")
+    retain_exports_days: int = Field(1, ge=0, alias="PLANBOT_RETAIN_EXPORTS_DAYS")
 
     @field_validator("timezone")
     @classmethod

@@ -15,6 +15,7 @@ from handlers import (  # noqa: F401
     invite,
     join,
     mine,
+    mydata,
     plan,
     posting,
     reminder_settings,

@@ -187,6 +187,18 @@ EXPORT = Command(
     needs=Action.VIEW_DOCUMENTS,
     keeps_form=True,
 )
+MYDATA = Command(
+    "mydata",
+    ("ข้อมูลของฉัน",),
+    "สำเนาข้อมูลส่วนบุคคลที่ planbot เก็บเกี่ยวกับท่าน (ไฟล์)",
+)
+ERASE = Command(
+    "erase",
+    ("ลบข้อมูลของฉัน",),
+    "ขอลบข้อมูลส่วนบุคคลของท่าน (งานที่ทำไว้คงอยู่ในนามแฝง)",
+    in_help=False,  # a right, not an everyday action: named by the privacy notice and by
+    menu=False,  # the answer to ข้อมูลของฉัน, not in help or the "/" menu
+)
 CANCEL = Command(
     "cancel",
     ("ยกเลิก",),
@@ -217,6 +229,8 @@ CATALOG: tuple[Command, ...] = (
     PLAN,
     HISTORY,
     EXPORT,
+    MYDATA,
+    ERASE,
     CANCEL,
 )
 BY_NAME: dict[str, Command] = {c.name: c for c in CATALOG}

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.messages import Incoming, Outgoing, Text, to_payload
 from handlers.phrases import PHRASES
-from models import audit, outbox
+from models import audit, logcontext, outbox
 from models.clock import Clock
 from models.days_off import DaysOff
 from models.enums import Role
@@ -88,6 +88,7 @@ class Turn:
                     .order_by(Organization.id, Membership.id)
                 )
                 self._memberships = list(rows.all())
+            logcontext.set_orgs(sorted({m.org_id for m, _org in self._memberships}))
         return self._memberships
 
     async def roles_in(self, org_id: int) -> set[Role]:

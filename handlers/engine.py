@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,10 +31,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers  # noqa: F401 — registers every flow
-from handlers import router
+from handlers import metrics, router
 from handlers.context import State, Turn
 from handlers.messages import Incoming, Outgoing, Text
-from models import db
+from models import db, logcontext
 from models.clock import Clock
 from models.days_off import DaysOff
 from models.org import ChannelAccount, Person
@@ -79,21 +80,30 @@ class Engine:
         """Answer one message; never raises."""
         key = (incoming.channel.value, incoming.account_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            try:
-                return await self._handle_with_retries(incoming)
-            except DuplicateEvent:
-                log.info("duplicate event %s ignored", incoming.event_id)
-                return []
-            except Exception:
-                log.exception(
-                    "turn failed: channel=%s account=%s event=%s",
-                    incoming.channel,
-                    incoming.account_id,
-                    incoming.event_id,
-                )
-                await self._mark_processed(incoming)
-                return [Text(TEXT["sorry"])]
+        with logcontext.about(event=incoming.event_id, channel=incoming.channel.value):
+            started = time.perf_counter()
+            async with lock:
+                messages = await self._handle_locked(incoming)
+            seconds = time.perf_counter() - started
+            log.debug("turn answered with %d messages in %.3f s", len(messages), seconds)
+            metrics.turn_done(incoming.channel, seconds, len(messages))
+            return messages
+
+    async def _handle_locked(self, incoming: Incoming) -> list[Outgoing]:
+        try:
+            return await self._handle_with_retries(incoming)
+        except DuplicateEvent:
+            log.info("duplicate event %s ignored", incoming.event_id)
+            return []
+        except Exception:
+            log.exception(
+                "turn failed: channel=%s account=%s event=%s",
+                incoming.channel,
+                incoming.account_id,
+                incoming.event_id,
+            )
+            await self._mark_processed(incoming)
+            return [Text(TEXT["sorry"])]
 
     async def _handle_with_retries(self, incoming: Incoming) -> list[Outgoing]:
         for attempt in range(1, MAX_ATTEMPTS + 1):

@@ -27,17 +27,25 @@ if TYPE_CHECKING:
         Strategy,
         Vote,
     )
+    from models.privacy import PrivacyAck, PrivacyNotice
     from models.records import (
         AuditEvent,
         ConversationState,
         InboxEvent,
+        JoinAttempt,
         OutboundMessage,
         ProcessedEvent,
         PushUsage,
         ReminderRun,
     )
 
-TABLE_MODULES = ("models.org", "models.plan", "models.records", "models.document_settings")
+TABLE_MODULES = (
+    "models.org",
+    "models.plan",
+    "models.records",
+    "models.document_settings",
+    "models.privacy",
+)
 
 __all__ = [
     "Approach",
@@ -50,12 +58,15 @@ __all__ = [
     "Edition",
     "InboxEvent",
     "Invite",
+    "JoinAttempt",
     "Membership",
     "OperationalPlan",
     "Organization",
     "OutboundMessage",
     "Person",
     "PlanArea",
+    "PrivacyAck",
+    "PrivacyNotice",
     "ProcessedEvent",
     "Project",
     "ProjectChange",

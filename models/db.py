@@ -57,6 +57,8 @@ def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncE
     """
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 30})
+    # a statement's parameters are people's messages and names: never in an error or a log
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, foreign_keys))

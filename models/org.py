@@ -55,6 +55,9 @@ class Person(SQLModel, table=True):
     name: str = Field(max_length=300)
     position: str | None = Field(default=None, max_length=300)
     created_at: datetime = created_at()
+    # set when the person's data was erased on request: ``name`` is then a pseudonym
+    # (``models.personal_data``); what they did stays, attributed to it and their roles
+    erased_at: datetime | None = instant()
 
 
 class ChannelAccount(SQLModel, table=True):

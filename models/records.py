@@ -147,3 +147,23 @@ class PushUsage(SQLModel, table=True):
     channel: Channel = enum_field(Channel)
     month: str = Field(max_length=7)  # YYYY-MM in the organization's timezone
     count: int = 0
+
+
+class JoinAttempt(SQLModel, table=True):
+    """Wrong invite codes one chat account sent lately: one row per account, not per try.
+
+    Counts the failures of the current window (``models.join_limits``) by problem, and how
+    long the account must wait once it has used up the window's tries. A stranger typing
+    codes at the bot grows one counter, not the audit trail.
+    """
+
+    __tablename__ = "join_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="channel_account.id", unique=True)
+    window_start: datetime = created_at()
+    failures: int = 0  # in the window
+    problems: dict[str, int] = json_field()  # in the window: unknown / used / expired → count
+    total: int = 0  # ever, for the operator's eye
+    locked_until: datetime | None = instant()
+    last_at: datetime = created_at()

@@ -57,6 +57,7 @@ from models.clock import Clock
 from models.enums import Channel
 from models.org import ChannelAccount
 from models.outbox import Claimed
+from scheduler import metrics
 
 log = logging.getLogger(__name__)
 
@@ -235,10 +236,11 @@ class Dispatch:
         unreadable: list[tuple[Claimed, str]],
     ) -> int:
         clock = self.clock
+        given_up: list[Claimed] = []
         for row, problem in unreadable:
-            await outbox.mark_failed(session, clock, token, [row], problem, final=True)
-        done = [d.row.id for o in outcomes if o.error is None for d in o.deliveries]
-        sent = await outbox.mark_sent(session, clock, token, done)
+            given_up += await outbox.mark_failed(session, clock, token, [row], problem, final=True)
+        delivered = [d.row for o in outcomes if o.error is None for d in o.deliveries]
+        sent = await outbox.mark_sent(session, clock, token, [row.id for row in delivered])
         used = sum(o.used for o in outcomes if o.error is None)
         if used:  # with the marks, or not at all: a re-send (409) then counts it
             await self.sender.after_sent(session, used)
@@ -252,20 +254,21 @@ class Dispatch:
             if isinstance(error, Unreachable):
                 whom = error.external_ids
                 gone = [r for r in rows if whom is None or r.external_id in whom]
-                await outbox.mark_failed(session, clock, token, gone, text)
+                given_up += await outbox.mark_failed(session, clock, token, gone, text)
                 lost.update(r.account_id for r in gone)
                 rows = [r for r in rows if r not in gone]
                 if not rows:
                     continue
             if isinstance(error, Undeliverable):
-                await outbox.mark_failed(session, clock, token, rows, text, final=True)
+                given_up += await outbox.mark_failed(session, clock, token, rows, text, final=True)
                 continue
             log.warning("outbox: %d rows failed to send: %s", len(rows), text)
             wait = error.wait if isinstance(error, RetryLater) else None
-            await outbox.mark_failed(session, clock, token, rows, text, wait=wait)
+            given_up += await outbox.mark_failed(session, clock, token, rows, text, wait=wait)
         if lost:
             await _deactivate(session, lost)
             await unreachable.report(session, clock, sorted(lost))
+        metrics.delivered(self.sender.channel, sent, delivered, given_up)
         return sent
 
 

@@ -7,7 +7,9 @@ An ``AsyncIOScheduler`` in the organizations' timezone (Asia/Bangkok) runs three
 - **reminders**, a cron at the reminder time (08:30) Monday to Friday: the leader queues the
   day's reminders (the rules skip each organization's holidays, its province's too);
 - **dispatch**, every ``dispatch_interval`` seconds, in every process: send what is due
-  through each channel's delivery loop (quiet hours hold notices back; see ``dispatch``).
+  through each channel's delivery loop (quiet hours hold notices back; see ``dispatch``);
+- **retention**, a cron at 03:30 every day: the leader deletes what each kind of data keeps
+  longer than its retention (``models.retention``; the PDPA's "no longer than needed").
 
 It runs inside ``planbot serve`` (the channels' own delivery loops are woken) or alone as
 ``planbot scheduler`` (it builds the channels' senders itself). APScheduler is the clock;
@@ -21,6 +23,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import time
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -28,8 +31,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import retention as retention_pass
 from models.clock import Clock
 from models.days_off import DaysOff
+from models.retention import Policy
 from scheduler import reminders
 from scheduler.dispatch import Dispatch
 from scheduler.leader import Leadership
@@ -39,6 +44,7 @@ log = logging.getLogger(__name__)
 LEADER_RETRY = 15.0  # seconds: a follower takes over this long after the leader died
 DISPATCH_INTERVAL = 15.0  # seconds between outbox rounds when nothing wakes the senders
 WORKING_DAYS = "mon-fri"
+RETENTION_TIME = time(3, 30)  # local: the quietest hour
 
 
 @dataclass
@@ -54,6 +60,8 @@ class Clockwork:
     wakers: Sequence[Callable[[], None]] = ()  # channels' own loops, woken instead
     leader_retry: float = LEADER_RETRY
     dispatch_interval: float = DISPATCH_INTERVAL
+    retention: Policy | None = None  # None: no retention job (tests of other jobs)
+    documents_dir: Path = Path("planbot-documents")  # where ข้อมูลของฉัน's files are
     leadership: Leadership = field(init=False)
 
     def __post_init__(self) -> None:
@@ -61,7 +69,7 @@ class Clockwork:
 
 
 class Scheduler:
-    """The three jobs on an ``AsyncIOScheduler``; ``start`` and ``stop`` with the app."""
+    """The jobs on an ``AsyncIOScheduler``; ``start`` and ``stop`` with the app."""
 
     def __init__(self, work: Clockwork) -> None:
         self.work = work
@@ -100,6 +108,16 @@ class Scheduler:
             id="dispatch",
             **common,
         )
+        if work.retention is not None:
+            self.aps.add_job(
+                self.retention_tick,
+                CronTrigger(
+                    hour=RETENTION_TIME.hour, minute=RETENTION_TIME.minute, timezone=work.clock.tz
+                ),
+                id="retention",
+                misfire_grace_time=6 * 3600,
+                **common,
+            )
         self.aps.start()
         await self.leadership_tick()
         log.info("scheduler started (%s, reminders at %s)", work.clock.tz, work.reminder_time)
@@ -141,6 +159,19 @@ class Scheduler:
             log.exception("the day's reminders failed")
             return
         await self.dispatch_tick()
+
+    async def retention_tick(self) -> dict[str, int]:
+        """The daily retention pass, by the leader only; what it deleted, per kind."""
+        work = self.work
+        if not self.leading or work.retention is None:
+            return {}
+        try:
+            return await retention_pass.run(
+                work.engine, work.clock, work.retention, work.documents_dir
+            )
+        except Exception:
+            log.exception("the retention pass failed")
+            return {}
 
     async def dispatch_tick(self) -> None:
         """Send what is due: this process's own senders, and wake the channels' loops."""

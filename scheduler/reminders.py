@@ -25,6 +25,7 @@ from models import db, outbox
 from models.clock import Clock
 from models.days_off import DaysOff
 from models.records import ReminderRun
+from scheduler import metrics
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ async def run_day(
     async with db.transaction(sessions) as session:
         queued = await queue_day(session, clock, days_off, day, org_ids=org_ids)
         await _record(session, clock, day, late, queued)
+    metrics.reminders_due(queued)
     log.info("reminders of %s: %d queued%s", day, queued, " (late)" if late else "")
     return Pass(day, queued, late)
 
@@ -89,6 +91,7 @@ async def catch_up(
             await _record(session, clock, day, late, queued)
             passes.append(Pass(day, queued, late))
     for done in passes:
+        metrics.reminders_due(done.queued)
         log.info("caught up the reminders of %s: %d queued", done.day, done.queued)
     return passes
 

@@ -53,7 +53,16 @@ def test_command_buttons_carry_the_ascii_name() -> None:
 
 def test_help_lists_what_the_roles_allow_then_everyones() -> None:
     submitter = [c.name for c in allowed({Role.SUBMITTER})]
-    assert submitter == ["submit", "mine", "status", "deadlines", "plan", "history", "cancel"]
+    assert submitter == [
+        "submit",
+        "mine",
+        "status",
+        "deadlines",
+        "plan",
+        "history",
+        "mydata",
+        "cancel",
+    ]
     executive = [c.name for c in allowed({Role.EXECUTIVE})]
     assert executive[:4] == ["tally", "approve", "extend", "amend"]
 

@@ -13,6 +13,7 @@ from handlers.messages import Incoming
 from models import db
 from models.enums import Channel, Role
 from models.org import ChannelAccount, Invite, Membership, Person
+from models.privacy import PrivacyAck
 from models.records import AuditEvent
 from tests.chat import RecordingDriver
 
@@ -129,6 +130,7 @@ async def test_two_people_racing_for_one_code(demo: Runtime) -> None:
     chat = RecordingDriver(demo)
     code = await make_code(chat)
     async with db.transaction(demo.sessions) as session:
+        org = (await session.exec(select(Invite.org_id).where(Invite.code == code))).one()
         for name in ("p1", "p2"):
             person = Person(name=name)
             session.add(person)
@@ -136,6 +138,8 @@ async def test_two_people_racing_for_one_code(demo: Runtime) -> None:
             session.add(
                 ChannelAccount(channel=Channel.CONSOLE, external_id=name, person_id=person.id)
             )
+            # known to the org's privacy notice already: the code is all that is left
+            session.add(PrivacyAck(person_id=person.id, org_id=org))  # type: ignore[arg-type]
     answers = await asyncio.gather(
         *(
             chat.engine.handle(Incoming(Channel.CONSOLE, name, text=f"เข้าร่วม {code}"))

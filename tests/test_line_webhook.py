@@ -82,6 +82,19 @@ async def test_malformed_json_with_a_valid_signature_is_refused(line: LineHarnes
     assert await inbox_rows(line) == []
 
 
+@pytest.mark.parametrize("levels", [100_000, 1_000, 40])
+async def test_deeply_nested_json_with_a_valid_signature_is_a_400_not_a_500(
+    line: LineHarness, levels: int
+) -> None:
+    """100,000 deep made the JSON decoder raise RecursionError (a 500 with a traceback); a
+    few hundred deep parsed. Either way it is no LINE event: refused, nothing stored."""
+    nested = b'{"destination": "U0", "events": [{"x": ' + b"[" * levels + b"]" * levels + b"}]}"
+    response = await line.post(nested)  # signed with the channel secret
+    assert response.status_code == 400
+    assert "nested deeper" in response.json()["message"]
+    assert await inbox_rows(line) == []
+
+
 @pytest.mark.parametrize("body", [b"[]", b'{"destination": "U0"}', b'{"events": [1, 2]}'])
 async def test_json_that_is_not_a_webhook_body_is_refused(line: LineHarness, body: bytes) -> None:
     assert (await line.post(body)).status_code == 400
@@ -313,6 +326,32 @@ async def test_a_group_message_not_meant_for_the_bot_is_ignored(line: LineHarnes
     await line.send(chatter, command)
     assert line.replies_to(chatter) == []
     assert len(line.replies_to(command)) == 1  # a command word works without a mention
+
+
+async def test_what_the_bot_ignores_is_kept_as_its_id_and_handled_events_lose_their_content(
+    line: LineHarness,
+) -> None:
+    """PDPA: a group's chatter reached the inbox whole (text and user id) and stayed there
+    forever. Now it is stored as its id alone, done at once (a redelivery is still known);
+    what the bot handled keeps only its id once handled."""
+    group = {"type": "group", "groupId": "C" + "5" * 32, "userId": USER}
+    chatter = line.webhooks.text(USER, "เรื่องส่วนตัวในกลุ่ม 5511", source=group)
+    command = line.webhooks.text(USER, "ช่วยเหลือ", source=group)
+    beacon = line.webhooks.event(
+        "beacon",
+        USER,
+        replyToken=line.webhooks.reply_token(),
+        beacon={"hwid": "d41d8cd98f", "type": "enter"},
+    )
+    await line.send(chatter, command, beacon)
+    rows = {r.event_id: r for r in await inbox_rows(line)}
+    assert {e["webhookEventId"] for e in (chatter, command, beacon)} == set(rows)
+    assert all(r.status == DONE and r.payload == {} for r in rows.values())
+    assert rows[chatter["webhookEventId"]].attempts == 0  # never handled: nothing to do
+    assert len(line.replies_to(command)) == 1
+    await line.send(chatter)  # redelivered: still known, still nothing
+    assert len(await inbox_rows(line)) == 3
+    assert line.replies_to(chatter) == []
 
 
 async def test_a_group_message_that_mentions_the_bot_is_answered(line: LineHarness) -> None:

@@ -38,7 +38,12 @@ async def test_the_jobs_run_at_the_reminder_time_on_working_days_in_bangkok(
         fields = {f.name: str(f) for f in trigger.fields}
         assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("mon-fri", "8", "30")
         assert str(trigger.timezone) == "Asia/Bangkok"
-        assert {j.id for j in clock.aps.get_jobs()} == {"leadership", "reminders", "dispatch"}
+        assert {j.id for j in clock.aps.get_jobs()} == {
+            "leadership",
+            "reminders",
+            "dispatch",
+            "retention",
+        }
         assert clock.leading  # alone: it leads at once
     finally:
         await clock.stop()

@@ -305,6 +305,26 @@ async def test_webhook_refuses_a_missing_or_wrong_secret(
     assert await processed_events(demo) == 0
 
 
+async def test_webhook_refuses_huge_and_deeply_nested_bodies_with_a_4xx(
+    demo: Runtime, telegram_api: TelegramStandIn, settings: Settings
+) -> None:
+    """Telegram's webhook read bodies of any size; now over 1 MB is 413, and JSON nested
+    absurdly deep (RecursionError in the decoder) is 400 — never a 500."""
+    headers = {SECRET_HEADER: SECRET, "content-type": "application/json"}
+    levels = 100_000
+    nested = b'{"update_id": 1, "message": ' + b"[" * levels + b"]" * levels + b"}"
+    shallow_nested = b'{"update_id": 2, "x": ' + b"[" * 50 + b"]" * 50 + b"}"
+    async with (
+        webhook_bot(demo, telegram_api, settings) as bot,
+        httpx.AsyncClient(base_url=bot.url, timeout=WAIT) as client,
+    ):
+        huge = await client.post(WEBHOOK_PATH, content=b" " * (2 << 20), headers=headers)
+        deep = await client.post(WEBHOOK_PATH, content=nested, headers=headers)
+        shallow = await client.post(WEBHOOK_PATH, content=shallow_nested, headers=headers)
+    assert (huge.status_code, deep.status_code, shallow.status_code) == (413, 400, 400)
+    assert await processed_events(demo) == 0
+
+
 async def test_a_repeated_update_is_acknowledged_and_ignored(telegram: Bot, demo: Runtime) -> None:
     api, chat = telegram.api, telegram.chat
     user = chat.user("somchai")

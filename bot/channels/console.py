@@ -139,7 +139,7 @@ class ConsoleChat:
                 self._write(self.prompt + text)
             await self._feed(text)
         except Exception as exc:  # a bug here must not end someone's session
-            log.exception("console line failed: %r", line[:200])
+            log.exception("console line failed (%d characters; not logged)", len(line))
             self._write(TEXT["console_error"].format(error=type(exc).__name__))
         chunk, self._chunk = self._chunk, []
         return "\n".join(chunk) + ("\n" if chunk else "")

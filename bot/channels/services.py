@@ -22,6 +22,11 @@ class ChannelService(Protocol):
     name: str
     router: APIRouter | None  # webhook routes, mounted on the app; None for polling-only
 
+    @property
+    def ready(self) -> bool:
+        """Started and taking work (``/readyz``); False once stopping."""
+        ...
+
     async def start(self, runtime: Runtime) -> None:
         """Open clients, start polling or workers, pick up unfinished inbox rows."""
         ...

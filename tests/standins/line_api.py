@@ -233,15 +233,17 @@ class LineApiStandIn:
     def data_base_url(self) -> str:
         return f"http://127.0.0.1:{self.data_port}"
 
-    def start(self) -> LineApiStandIn:
-        """Listen on two random ports; requests queue in the backlog until uvicorn serves."""
+    def start(self, host: str = "127.0.0.1", ports: tuple[int, int] = (0, 0)) -> LineApiStandIn:
+        """Listen on two ports (random by default); requests queue in the backlog until
+        uvicorn serves. ``host``/``ports`` for a stand-in in a container (tests/standins/
+        line_chat.py)."""
         sockets = []
-        for _ in range(2):
+        for port in ports:
             # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets that
             # say they are TCP, and without it every answer waits ~40 ms for a delayed ACK
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", 0))
+            sock.bind((host, port))
             sock.listen(256)
             sockets.append(sock)
         self.api_port = sockets[0].getsockname()[1]

@@ -65,7 +65,8 @@ def parse(payload: dict[str, Any]) -> Event | None:
     try:
         return Event.from_dict(payload)
     except (ValueError, TypeError) as exc:
-        log.info("LINE event of an unknown kind ignored: %s (%s)", payload.get("type"), exc)
+        # the error itself may quote the event's content (a message's text): not logged
+        log.info("LINE event of an unknown kind ignored: %s (%s)", payload.get("type"), type(exc))
         return None
 
 

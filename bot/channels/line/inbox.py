@@ -6,6 +6,11 @@ events and returns. A crash after that loses nothing: rows still ``pending`` are
 when the service starts (and by a periodic sweep). ``(channel, event_id)`` is unique, so a
 redelivery of an event already stored is dropped at insert — exactly once, by
 ``webhookEventId`` — while an unseen redelivered event is stored and handled once.
+
+Only what the work needs is kept (PDPA): an event the bot will not act on (a group's
+chatter, a type it ignores) is stored as its id alone, already done; a handled event loses
+its content when it is marked done. Only the ids stay, to know a redelivery; a row given
+up on keeps its content for the operator until the retention pass (``models.retention``).
 """
 
 from __future__ import annotations
@@ -65,28 +70,35 @@ class Inbox:
         dialect = engine.dialect.name
         self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
 
-    async def store(self, events: Iterable[dict[str, Any]]) -> list[InboxItem]:
-        """Store the events of one delivery in one transaction; return the ones new to us."""
+    async def store(
+        self, events: Iterable[dict[str, Any]], *, ignored: Iterable[int] = ()
+    ) -> list[InboxItem]:
+        """Store the events of one delivery in one transaction; return the ones new to us
+        that are to be handled. The events at the positions in ``ignored`` are stored as
+        their id only, already done (a redelivery of them is then known too)."""
         now = self.clock.now()
+        skip = set(ignored)
         stored: list[InboxItem] = []
         async with self.engine.begin() as connection:
-            for payload in events:
+            for position, payload in enumerate(events):
                 event_id = event_id_of(payload)
+                kept = position not in skip
                 statement = (
                     self._insert(TABLE)
                     .values(
                         channel=self.channel,
                         event_id=event_id,
-                        payload=payload,
-                        status=PENDING,
+                        payload=payload if kept else {},
+                        status=PENDING if kept else DONE,
                         attempts=0,
                         received_at=now,
+                        processed_at=None if kept else now,
                     )
                     .on_conflict_do_nothing(index_elements=["channel", "event_id"])
                     .returning(TABLE.c.id)
                 )
                 row = (await connection.execute(statement)).first()
-                if row is not None:
+                if row is not None and kept:
                     stored.append(InboxItem(row[0], event_id, payload, now))
         return stored
 
@@ -122,7 +134,12 @@ class Inbox:
             await connection.execute(
                 sa.update(TABLE)
                 .where(TABLE.c.id.in_(ids))
-                .values(status=DONE, processed_at=self.clock.now(), attempts=TABLE.c.attempts + 1)
+                .values(
+                    status=DONE,
+                    processed_at=self.clock.now(),
+                    attempts=TABLE.c.attempts + 1,
+                    payload={},  # handled: what was said is no longer needed
+                )
             )
 
     async def mark_failed(self, item_id: int, error: str) -> None:

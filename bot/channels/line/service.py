@@ -31,7 +31,7 @@ from bot.channels.line import events as line_events
 from bot.channels.line import webhook
 from bot.channels.line.channel import LineChannel, ReplyToken
 from bot.channels.line.client import LineApi, LineApiError
-from bot.channels.line.inbox import Inbox, InboxItem
+from bot.channels.line.inbox import Inbox, InboxItem, event_id_of
 from bot.channels.line.lanes import Lanes
 from bot.channels.line.quota import QuotaWatch
 from bot.channels.line.sender import LineSender
@@ -41,7 +41,7 @@ from bot.settings import Settings
 from handlers import unreachable
 from handlers.engine import Engine
 from handlers.router import split_command
-from models import outbox
+from models import logcontext, outbox
 from models.enums import Channel
 from models.org import ChannelAccount
 from models.records import ConversationState
@@ -166,6 +166,11 @@ class LineService:
     def running(self) -> bool:
         return self._runtime is not None and not self._stopping.is_set()
 
+    @property
+    def ready(self) -> bool:
+        """Started and not stopping: what ``/readyz`` asks of every channel."""
+        return self.running
+
     def wake(self) -> None:
         """Have the housekeeping task send due outbox rows now."""
         if self._runtime is not None:
@@ -186,10 +191,25 @@ class LineService:
             raise NotRunning("the LINE service is not running")
         if not events:
             return
+        ignored = [i for i, event in enumerate(events) if not await self._worth_keeping(event)]
         async with self._gated():
-            stored = await self.inbox.store(events)
+            stored = await self.inbox.store(events, ignored=ignored)
         for item in stored:
             self._submit(item)
+
+    async def _worth_keeping(self, payload: dict[str, Any]) -> bool:
+        """Whether the bot will act on an event: only then is what it says stored (PDPA).
+
+        A group's chatter (not meant for the bot) and events of types planbot ignores are
+        kept as their id alone; the same check runs again when an event is handled, since a
+        form may have closed meanwhile.
+        """
+        inbound = line_events.interpret(payload, event_id_of(payload))
+        if inbound.kind is line_events.Kind.IGNORE:
+            return False
+        if inbound.kind is line_events.Kind.TURN:
+            return await self._wanted(inbound)
+        return True
 
     def _submit(self, item: InboxItem) -> None:
         if item.id in self._inflight:
@@ -201,6 +221,10 @@ class LineService:
     # -- one event --------------------------------------------------------------------------------
 
     async def _handle(self, item: InboxItem) -> None:
+        with logcontext.about(event=item.event_id, channel=Channel.LINE.value):
+            await self._handle_item(item)
+
+    async def _handle_item(self, item: InboxItem) -> None:
         try:
             inbound = line_events.interpret(item.payload, item.event_id)
             if inbound.kind is line_events.Kind.UNFOLLOW and inbound.user_id:

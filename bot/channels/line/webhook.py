@@ -9,7 +9,6 @@ worked off in the background (see ``service``).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,29 +17,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from linebot.v3 import SignatureValidator
 
+from bot.channels.bodies import MAX_BODY, BadBody, parse_json, read_limited
+
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/line"
-MAX_BODY = 1024 * 1024  # LINE's bodies are a few KB; 1 MB is plenty and bounds memory
 
 Accept = Callable[[list[dict[str, Any]]], Awaitable[None]]
 
 
 def _problem(status: int, message: str) -> JSONResponse:
     return JSONResponse({"message": message}, status_code=status)
-
-
-async def read_limited(request: Request, limit: int = MAX_BODY) -> bytes | None:
-    """The raw body, or ``None`` as soon as it is known to be over ``limit`` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
 
 
 def make_router(channel_secret: str, accept: Accept) -> APIRouter:
@@ -52,7 +39,7 @@ def make_router(channel_secret: str, accept: Accept) -> APIRouter:
     async def line_webhook(request: Request) -> Response:
         raw = await read_limited(request)
         if raw is None:
-            return _problem(413, "request body over 1 MB")
+            return _problem(413, f"request body over {MAX_BODY // 1024 // 1024} MB")
         signature = request.headers.get("x-line-signature")
         if not signature:
             return _problem(400, "missing X-Line-Signature")
@@ -64,10 +51,10 @@ def make_router(channel_secret: str, accept: Accept) -> APIRouter:
             log.warning("LINE webhook with a wrong signature from %s", request.client)
             return _problem(400, "invalid signature")
         try:
-            data = json.loads(body)
-        except ValueError:
-            log.warning("LINE webhook with a valid signature but no JSON body")
-            return _problem(400, "body is not JSON")
+            data = parse_json(body)
+        except BadBody as exc:  # signed, so LINE's (or our secret leaked): say why, no 500
+            log.warning("LINE webhook with a valid signature refused: %s", exc)
+            return _problem(400, str(exc))
         events = data.get("events") if isinstance(data, dict) else None
         if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
             return _problem(400, "body has no list of events")

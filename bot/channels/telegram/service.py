@@ -47,7 +47,7 @@ from bot.channels.telegram.webhook import (
 from bot.settings import Settings, TelegramMode
 from handlers.engine import Engine
 from handlers.messages import Incoming, Outgoing, Text, plain_text
-from models import db
+from models import db, logcontext
 from models.enums import Channel
 from models.records import ProcessedEvent
 from scheduler.dispatch import Dispatch
@@ -185,6 +185,11 @@ class TelegramService:
         with contextlib.suppress(Exception):
             await self.application.shutdown()
 
+    @property
+    def ready(self) -> bool:
+        """Met the bot (``getMe``) and not stopping: what ``/readyz`` asks of every channel."""
+        return self._me is not None and not self._stopping.is_set()
+
     def _started_bot(self) -> Bot | None:
         """The bot once the service has met it (``getMe``); ``None`` before."""
         return self.application.bot if self._me is not None else None
@@ -203,6 +208,10 @@ class TelegramService:
 
     async def handle_update(self, update: Update) -> None:
         """Act on one update; never raises (a failure is logged with the update's id)."""
+        with logcontext.about(event=str(update.update_id), channel=Channel.TELEGRAM.value):
+            await self._handle_update(update)
+
+    async def _handle_update(self, update: Update) -> None:
         try:
             assert self._me is not None, "not started"
             event = to_event(update, self._me)

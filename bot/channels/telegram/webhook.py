@@ -2,15 +2,15 @@
 
 Webhook mode (``TELEGRAM_MODE=webhook``): Telegram POSTs each update here with the secret
 registered by ``planbot telegram set-webhook``; a missing secret header is ``401``, a wrong
-one ``403``, and nothing is processed. The update is handled before the ``200`` goes back,
-so an update lost to a crash is sent again by Telegram — and a repeat is ignored by the
-engine (its ``update_id`` is recorded with the turn).
+one ``403``, and nothing is processed. A body over 1 MB is ``413`` and one that is not an
+update (not JSON, nested absurdly deep) ``400`` — never a 500. The update is handled before
+the ``200`` goes back, so an update lost to a crash is sent again by Telegram — and a repeat
+is ignored by the engine (its ``update_id`` is recorded with the turn).
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
+from bot.channels.bodies import BadBody, parse_json, read_limited
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,11 +55,15 @@ def make_router(secret: bytes, started: Callable[[], Bot | None], handle: Handle
         bot = started()
         if bot is None:
             return Response(status_code=503)  # not started: Telegram will try again
+        raw = await read_limited(request)
+        if raw is None:  # an update is a few KB: a megabyte is no update
+            return Response(status_code=413)
         try:
-            data = json.loads(await request.body())
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("not an Update")
-        except ValueError:
+            data = parse_json(raw)
+        except BadBody as exc:
+            log.warning("Telegram webhook body refused: %s", exc)
+            return Response(status_code=400)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return Response(status_code=400)
         try:
             update = Update.de_json(data, bot)
