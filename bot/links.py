@@ -29,6 +29,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from bot.settings import Settings
 from models.clock import Clock
+from models.retention import EXPORTS_DIR
 
 DERIVATION_LABEL = b"planbot document links v1"
 ROUTE = "/d/{token}"
@@ -110,15 +111,19 @@ class DocumentLinks:
     documents_dir: Path
     lifetime: timedelta
     clock: Clock
+    # a person's own data (ข้อมูลของฉัน) is deleted sooner than documents: its link ends then
+    personal_lifetime: timedelta | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock) -> DocumentLinks:
+        personal = settings.retain_exports_days
         return cls(
             key=link_key(settings),
             public_url=settings.public_url,
             documents_dir=settings.documents_dir,
             lifetime=timedelta(days=settings.link_days),
             clock=clock,
+            personal_lifetime=timedelta(days=personal) if personal else None,
         )
 
     def url_for(self, path: str, filename: str) -> str | None:
@@ -128,7 +133,10 @@ class DocumentLinks:
         relative = relative_to(self.documents_dir, Path(path))
         if relative is None:
             return None
-        token = sign(self.key, LinkTarget(relative, filename), self.clock.now() + self.lifetime)
+        lifetime = self.lifetime
+        if self.personal_lifetime is not None and relative.startswith(f"{EXPORTS_DIR}/"):
+            lifetime = min(lifetime, self.personal_lifetime)  # never a link to a deleted file
+        token = sign(self.key, LinkTarget(relative, filename), self.clock.now() + lifetime)
         return f"{self.public_url.rstrip('/')}/d/{token}"
 
 

@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.channels.line.channel import ReplyToken, retry_key
 from bot.channels.line.quota import count_pushes
 from bot.channels.line.sender import multicast_key
-from bot.links import DocumentLinks, LinkTarget, make_router, sign, verify
+from bot.links import DocumentLinks, LinkProblem, LinkTarget, make_router, sign, verify
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.web import create_app
@@ -335,3 +335,30 @@ async def test_a_user_line_cannot_push_to_is_made_inactive_and_the_officer_told(
     assert "นายธนพล รักษ์ดี" in text and "ทาง LINE" in text
     pending = [r for r in await rows(rt) if r.dedupe_key == "notice:gone"]
     assert [r.status for r in pending] == [OutboxStatus.PENDING]  # waits for their return
+
+
+def test_a_link_to_a_persons_own_data_ends_when_the_file_is_deleted(tmp_path: Path) -> None:
+    """ข้อมูลของฉัน files are deleted after PLANBOT_RETAIN_EXPORTS_DAYS (1): their links end
+    then, not after the 7 days of a document's link."""
+    clock = FixedClock(datetime(2025, 10, 1, 9, 0, tzinfo=UTC))
+    settings = Settings(
+        _env_file=None,
+        PLANBOT_PUBLIC_URL="https://planbot.example.go.th",
+        PLANBOT_LINK_SECRET="s" * 32,
+        PLANBOT_DOCUMENTS_DIR=str(tmp_path),
+    )
+    links = DocumentLinks.from_settings(settings, clock)
+    key = links.key
+    assert key is not None
+
+    def expiry(path: str) -> datetime:
+        url = links.url_for(str(tmp_path / path), "x")
+        assert url is not None
+        token = url.rsplit("/d/", 1)[1]
+        for days in range(1, 10):
+            if isinstance(verify(key, token, clock.now() + timedelta(days=days)), LinkProblem):
+                return clock.now() + timedelta(days=days)
+        raise AssertionError("never expires")
+
+    assert expiry("personal/p1-abc.json") == clock.now() + timedelta(days=1)
+    assert expiry("plans/plan.pdf") == clock.now() + timedelta(days=7)
